@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependency graph (one way; see ../shared/STYLE.md):
+//   COpenBLAS ← Autodiff ← Pooling ← Training, Evaluation ← pooler
+//   CHDF5, CPlatform ← HiddenStates ← Training, Evaluation
+let package = Package(
+    name: "Pooler",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pooler", targets: ["pooler"]),
+        .library(name: "Autodiff", targets: ["Autodiff"]),
+        .library(name: "HiddenStates", targets: ["HiddenStates"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: a module map plus a tiny shim header each; no unsafe flags.
+        .systemLibrary(
+            name: "COpenBLAS",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CHDF5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
+        // Small C helpers: CPU feature detection and F16C half→float conversion,
+        // selected at run time so no build flags are needed.
+        .target(name: "CPlatform"),
+
+        .target(name: "Autodiff", dependencies: ["COpenBLAS", "CPlatform"]),
+        .target(name: "HiddenStates", dependencies: ["CHDF5", "CPlatform"]),
+
+        .executableTarget(
+            name: "pooler",
+            dependencies: [
+                "Autodiff", "HiddenStates",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "PoolerBench",
+            dependencies: ["Autodiff", "HiddenStates", "COpenBLAS"]
+        ),
+
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
+        .testTarget(name: "HiddenStatesTests", dependencies: ["HiddenStates"]),
+        .testTarget(name: "CLITests", dependencies: ["pooler"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

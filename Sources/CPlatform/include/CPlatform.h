@@ -1,0 +1,31 @@
+#ifndef POOLER_CPLATFORM_H
+#define POOLER_CPLATFORM_H
+#include <stddef.h>
+#include <stdint.h>
+
+/// CPU features that matter for choosing BLAS kernels and the float16 path.
+/// Each is 1 when both the CPU and the operating system support it.
+typedef struct {
+    int avx;
+    int avx2;
+    int fma;
+    int f16c;
+    int avx512f;
+    int avx512bw;
+    int avx512vl;
+    int avx512dq;
+    int avx512cd;
+} pooler_cpu_features;
+
+pooler_cpu_features pooler_cpu_features_detect(void);
+
+/// Converts `count` IEEE 754 binary16 values to float32 (exactly: every half is a float).
+/// Uses F16C (`vcvtph2ps`) when the CPU has it, a portable bit-level conversion otherwise.
+void pooler_half_to_float(const uint16_t *src, float *dst, size_t count);
+
+/// Converts `count` float32 values to binary16, rounding to nearest even (F16C when available).
+void pooler_float_to_half(const float *src, uint16_t *dst, size_t count);
+
+/// 1 when the F16C path is used by the two functions above.
+int pooler_half_uses_f16c(void);
+#endif

@@ -1,0 +1,27 @@
+import Foundation
+import Autodiff
+
+// `PoolerBench [NAME...]` runs the named benchmarks (all when none is named).
+// Each prints its figure beside the reference it is compared with.
+let benchmarks: [(name: String, run: () throws -> Void)] = [
+    ("sgemm", SGEMMBenchmark.run),
+]
+
+BLASRuntime.reexecWithFastKernelIfNeeded()
+let requested = Array(CommandLine.arguments.dropFirst())
+let unknown = requested.filter { name in !benchmarks.contains { $0.name == name } }
+if !unknown.isEmpty {
+    print("unknown benchmark(s): \(unknown.joined(separator: ", ")); known: "
+        + benchmarks.map(\.name).joined(separator: ", "))
+    exit(2)
+}
+print(BLASRuntime.report())
+for benchmark in benchmarks where requested.isEmpty || requested.contains(benchmark.name) {
+    print("== \(benchmark.name)")
+    do {
+        try benchmark.run()
+    } catch {
+        print("benchmark \(benchmark.name) failed: \(error)")
+        exit(1)
+    }
+}

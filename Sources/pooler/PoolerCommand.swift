@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The `pooler` command line: parses, validates, and calls into the library modules.
+struct PoolerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pooler",
+        abstract: "Learn and compare poolings of transformer hidden states into sentence embeddings.",
+        version: PoolerVersion.string,
+        subcommands: [DoctorCommand.self]
+    )
+}
+
+/// The version of this toolkit, printed by `pooler --version` and written into exported files.
+enum PoolerVersion {
+    static let string = "0.1.0"
+}
