@@ -11,6 +11,8 @@ let package = Package(
         .executable(name: "pooler", targets: ["pooler"]),
         .library(name: "Autodiff", targets: ["Autodiff"]),
         .library(name: "HiddenStates", targets: ["HiddenStates"]),
+        .library(name: "Pooling", targets: ["Pooling"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,6 +33,8 @@ let package = Package(
 
         .target(name: "Autodiff", dependencies: ["COpenBLAS", "CPlatform"]),
         .target(name: "HiddenStates", dependencies: ["CHDF5", "CPlatform"]),
+        .target(name: "Pooling", dependencies: ["Autodiff"]),
+        .target(name: "Evaluation", dependencies: ["HiddenStates"]),
 
         .executableTarget(
             name: "pooler",
@@ -46,6 +50,8 @@ let package = Package(
 
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "HiddenStatesTests", dependencies: ["HiddenStates"]),
+        .testTarget(name: "PoolingTests", dependencies: ["Pooling", "Autodiff"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "CLITests", dependencies: ["pooler"]),
     ],
     swiftLanguageModes: [.v6]

@@ -26,4 +26,8 @@ static inline unsigned pooler_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
 static inline unsigned pooler_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
 static inline unsigned pooler_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
 static inline hsize_t pooler_H5S_UNLIMITED(void) { return H5S_UNLIMITED; }
+static inline hid_t pooler_H5T_STD_U8LE(void) { return H5T_STD_U8LE; }
+static inline hid_t pooler_H5T_STD_I8LE(void) { return H5T_STD_I8LE; }
+static inline hid_t pooler_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
+static inline unsigned pooler_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
 #endif

@@ -5,6 +5,8 @@ import Autodiff
 // Each prints its figure beside the reference it is compared with.
 let benchmarks: [(name: String, run: () throws -> Void)] = [
     ("sgemm", SGEMMBenchmark.run),
+    ("autodiff", AutodiffBenchmark.run),
+    ("hiddenstates", HiddenStatesBenchmark.run),
 ]
 
 BLASRuntime.reexecWithFastKernelIfNeeded()

@@ -1,0 +1,46 @@
+import COpenBLAS
+
+/// `cblas_sgemm` over a batch of row-major matrices.
+enum GEMM {
+    /// `C[i] = op(X[i]) · op(Y[i])` for `i in 0..<batch` (`+ C[i]` when `accumulate`), where `X[i]`
+    /// is stored `[rowsX, colsX]` at `x + i·strideX` and `op` transposes when asked. A stride of 0
+    /// shares one matrix across the batch; `strideC == 0` sums all products into one `C`.
+    ///
+    /// Small products (below OpenBLAS' own threading threshold) run concurrently across the batch,
+    /// so both cores work; large ones run one after another with OpenBLAS threading each.
+    static func product(
+        batch: Int,
+        _ x: UnsafePointer<Float>, rowsX: Int, colsX: Int, strideX: Int, transposeX: Bool,
+        _ y: UnsafePointer<Float>, rowsY: Int, colsY: Int, strideY: Int, transposeY: Bool,
+        into c: UnsafeMutablePointer<Float>, strideC: Int, accumulate: Bool = false
+    ) {
+        let m = transposeX ? colsX : rowsX
+        let k = transposeX ? rowsX : colsX
+        let n = transposeY ? rowsY : colsY
+        precondition(k == (transposeY ? colsY : rowsY), "GEMM: inner dimensions differ")
+        guard batch > 0, m > 0, n > 0 else { return }
+        guard k > 0 else {
+            if !accumulate { (strideC == 0 ? c.update(repeating: 0, count: m * n) : c.update(repeating: 0, count: batch * m * n)) }
+            return
+        }
+        func call(_ i: Int, beta: Float) {
+            cblas_sgemm(CblasRowMajor, transposeX ? CblasTrans : CblasNoTrans, transposeY ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), 1,
+                        x + i * strideX, Int32(colsX), y + i * strideY, Int32(colsY),
+                        beta, c + i * strideC, Int32(n))
+        }
+        if strideC == 0 {
+            for i in 0..<batch { call(i, beta: (i == 0 && !accumulate) ? 0 : 1) }
+            return
+        }
+        let beta: Float = accumulate ? 1 : 0
+        // OpenBLAS runs sgemm on one thread when m·n·k < 65536 · 4 (interface/gemm.c).
+        if batch > 1, m * n * k < 262_144 {
+            Parallel.forEachChunk(batch, totalWork: batch * m * n * k) { range in
+                for i in range { call(i, beta: beta) }
+            }
+        } else {
+            for i in 0..<batch { call(i, beta: beta) }
+        }
+    }
+}

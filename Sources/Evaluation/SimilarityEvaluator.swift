@@ -1,0 +1,82 @@
+/// Scores sentence embeddings on a scored-pairs benchmark, with bootstrap uncertainty.
+public struct SimilarityEvaluator: Sendable {
+    /// Bootstrap draws of the pairs (≥ 1000 recommended).
+    public var resamples: Int
+    /// Coverage of every interval, e.g. 0.95.
+    public var confidenceLevel: Double
+
+    public init(resamples: Int = 1000, confidenceLevel: Double = 0.95) {
+        self.resamples = resamples
+        self.confidenceLevel = confidenceLevel
+    }
+
+    /// One named system: a pooling strategy or a head, and the embeddings it gives every sentence.
+    public struct System: Sendable {
+        public var name: String
+        public var embeddings: SentenceEmbeddings
+        public init(name: String, embeddings: SentenceEmbeddings) {
+            self.name = name
+            self.embeddings = embeddings
+        }
+    }
+
+    /// Scores every system on one dataset.
+    ///
+    /// Spearman and Pearson (×100) between each similarity function and the gold scores; for
+    /// cosine also percentile bootstrap intervals, and against `baseline` (when it is one of the
+    /// systems) the paired difference, its interval and p-value. Every system is scored on the
+    /// same bootstrap draws.
+    /// - Parameters:
+    ///   - pairs: `[pairs]` sentence indices into each system's embeddings.
+    ///   - gold: `[pairs]` gold similarity.
+    ///   - generator: seeded; the same seed gives the same intervals.
+    public func evaluate<G: RandomNumberGenerator>(
+        dataset: String, systems: [System], pairs: [(first: Int, second: Int)], gold: [Float],
+        baseline: String?, using generator: inout G
+    ) -> [StrategyResult] {
+        let goldScores = gold.map(Double.init)
+        var similarities: [SimilarityFunction: [[Double]]] = [:]
+        for function in SimilarityFunction.allCases {
+            similarities[function] = systems.map { $0.embeddings.similarities(of: pairs, using: function) }
+        }
+        let cosine = similarities[.cosine] ?? []
+        let replicates = PairResampling.bootstrap(
+            systems: cosine, gold: goldScores, resamples: resamples, using: &generator)
+        let baselineIndex = baseline.flatMap { name in systems.firstIndex { $0.name == name } }
+
+        func correlations(_ function: SimilarityFunction, _ s: Int) -> (spearman: Double, pearson: Double) {
+            let values = similarities[function]?[s] ?? []
+            return (100 * RankCorrelation.spearman(values, goldScores),
+                    100 * RankCorrelation.pearson(values, goldScores))
+        }
+
+        return systems.indices.map { s in
+            let cos = correlations(.cosine, s)
+            let dot = correlations(.dot, s)
+            let euclidean = correlations(.euclidean, s)
+            let manhattan = correlations(.manhattan, s)
+            var result = StrategyResult(
+                dataset: dataset, strategy: systems[s].name, pairs: pairs.count,
+                spearmanCosine: cos.spearman, pearsonCosine: cos.pearson,
+                spearmanCosineCI: PairResampling.percentileInterval(
+                    replicates.spearman[s], level: confidenceLevel).scaled(by: 100),
+                pearsonCosineCI: PairResampling.percentileInterval(
+                    replicates.pearson[s], level: confidenceLevel).scaled(by: 100),
+                spearmanDot: dot.spearman, pearsonDot: dot.pearson,
+                spearmanEuclidean: euclidean.spearman, pearsonEuclidean: euclidean.pearson,
+                spearmanManhattan: manhattan.spearman, pearsonManhattan: manhattan.pearson,
+                confidenceLevel: confidenceLevel, resamples: resamples)
+            if let b = baselineIndex, b != s {
+                let differences = zip(replicates.spearman[s], replicates.spearman[b]).map { $0 - $1 }
+                let baselineCosine = correlations(.cosine, b)
+                result.baseline = systems[b].name
+                result.spearmanCosineDifference = cos.spearman - baselineCosine.spearman
+                result.spearmanCosineDifferenceCI = PairResampling.percentileInterval(
+                    differences, level: confidenceLevel).scaled(by: 100)
+                result.pValue = PairResampling.pValue(differences: differences)
+                result.isSignificant = result.spearmanCosineDifferenceCI.map { !$0.contains(0) }
+            }
+            return result
+        }
+    }
+}

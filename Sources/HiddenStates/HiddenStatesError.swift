@@ -1,0 +1,153 @@
+import Foundation
+
+/// Everything a user's file, path or data can do wrong while reading or writing hidden states.
+///
+/// Each case carries the file path, the dataset (an HDF5 path such as `/tokens`) and the index
+/// involved; `description` says what failed, where, and what to do about it.
+public enum HiddenStatesError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// How an `/offsets` dataset breaks the rule `0 = offsets[0] ≤ offsets[1] ≤ … ≤ offsets[N] = T`.
+    public enum OffsetsProblem: Equatable, Sendable {
+        /// `offsets[0]` is `value`, not 0.
+        case doesNotStartAtZero(value: Int)
+        /// `offsets[index] = value` is smaller than `offsets[index - 1] = previous`.
+        case decreases(previous: Int, value: Int)
+        /// `offsets[N] = value` but `/tokens` has `tokens` rows.
+        case doesNotEndAtTokens(value: Int, tokens: Int)
+    }
+
+    /// No file at `path`.
+    case fileNotFound(path: String)
+    /// The file exists but is not HDF5 (no HDF5 signature).
+    case notHDF5(path: String)
+    /// The file is shorter than its HDF5 superblock says (an interrupted copy or write).
+    case truncatedFile(path: String, detail: String)
+    /// Neither the ragged (`/tokens` + `/offsets`) nor the padded (`/hidden_states` + `/attention_mask`)
+    /// layout was found; `datasets` lists what the root group holds.
+    case unknownLayout(path: String, datasets: [String])
+    /// A dataset the layout requires (or the caller asked for) is absent.
+    case missingDataset(path: String, dataset: String, hint: String)
+    /// A dataset has the wrong number of dimensions; `shape` is what the file holds.
+    case wrongRank(path: String, dataset: String, expected: Int, shape: [Int])
+    /// A dataset's element type is not one this layout allows.
+    case wrongType(path: String, dataset: String, expected: String, actual: String)
+    /// Two datasets (or a dataset and an attribute) disagree on a size, e.g. `/input_ids` length ≠ T.
+    case dimensionMismatch(path: String, dataset: String, what: String, expected: Int, actual: Int)
+    /// `/offsets` breaks its rule at `index`.
+    case invalidOffsets(path: String, dataset: String, index: Int, problem: OffsetsProblem)
+    /// Sentence `sentence` owns no token rows.
+    case emptySentence(path: String, dataset: String, sentence: Int)
+    /// Row `sentence` of the attention mask marks no real token.
+    case emptyMaskRow(path: String, dataset: String, sentence: Int)
+    /// Row `sentence` of the attention mask is not one run of real tokens padded on one side.
+    case noncontiguousMaskRow(path: String, dataset: String, sentence: Int)
+    /// `pairs[pair][column]` names sentence `value`, outside `0 ..< sentences`.
+    case pairIndexOutOfRange(path: String, dataset: String, pair: Int, column: Int, value: Int, sentences: Int)
+    /// `/scores` and `/pairs` have different lengths.
+    case scoresCountMismatch(path: String, dataset: String, scores: Int, pairs: Int)
+    /// A hidden state is NaN or ±Inf: `sentence`, its token `token` (0-based within the sentence), `dim`.
+    case nonFiniteValue(path: String, dataset: String, sentence: Int, token: Int, dim: Int, value: Float)
+    /// A Fletcher-32 checksum did not match while reading `rows` of `dataset`: the file is corrupted.
+    case checksumMismatch(path: String, dataset: String, rows: Range<Int>, detail: String)
+    /// The caller asked for a sentence index outside `0 ..< sentences`.
+    case sentenceIndexOutOfRange(path: String, index: Int, sentences: Int)
+    /// An attribute exists but cannot be used (e.g. an unsupported type).
+    case invalidAttribute(path: String, name: String, detail: String)
+    /// Any other failed HDF5 call: the function, the object it was called on, and HDF5's error stack.
+    case hdf5(path: String, object: String, function: String, stack: String)
+    /// Creating, writing or renaming the output file failed outside HDF5 (permissions, disk full…).
+    case writeFailed(path: String, detail: String)
+
+    /// The file the error is about.
+    public var path: String {
+        switch self {
+        case .fileNotFound(let path), .notHDF5(let path), .truncatedFile(let path, _),
+            .unknownLayout(let path, _), .missingDataset(let path, _, _), .wrongRank(let path, _, _, _),
+            .wrongType(let path, _, _, _), .dimensionMismatch(let path, _, _, _, _),
+            .invalidOffsets(let path, _, _, _), .emptySentence(let path, _, _), .emptyMaskRow(let path, _, _),
+            .noncontiguousMaskRow(let path, _, _), .pairIndexOutOfRange(let path, _, _, _, _, _),
+            .scoresCountMismatch(let path, _, _, _), .nonFiniteValue(let path, _, _, _, _, _),
+            .checksumMismatch(let path, _, _, _), .sentenceIndexOutOfRange(let path, _, _),
+            .invalidAttribute(let path, _, _), .hdf5(let path, _, _, _), .writeFailed(let path, _):
+            return path
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .fileNotFound(let path):
+            return "\(path): no such file. Hint: check the path (relative paths start at \(currentDirectoryHint))."
+        case .notHDF5(let path):
+            return "\(path): not an HDF5 file (HDF5 signature not found). "
+                + "Hint: pass the .h5 file written by the extraction script or `pooler`, not a CSV or a checkpoint."
+        case .truncatedFile(let path, let detail):
+            return "\(path): truncated HDF5 file (\(detail)). "
+                + "Hint: the file was cut short by an interrupted copy or write; copy or regenerate it."
+        case .unknownLayout(let path, let datasets):
+            let held = datasets.isEmpty ? "nothing" : datasets.map { "/" + $0 }.joined(separator: ", ")
+            return "\(path): no hidden states found (the root group holds \(held)). "
+                + "Hint: a ragged file needs /tokens [T, D] and /offsets [N+1]; "
+                + "a padded one /hidden_states [N, L, D] and /attention_mask [N, L]."
+        case .missingDataset(let path, let dataset, let hint):
+            return "\(path): dataset \(dataset) is missing. Hint: \(hint)"
+        case .wrongRank(let path, let dataset, let expected, let shape):
+            return "\(path): dataset \(dataset) has shape \(shapeText(shape)) (rank \(shape.count)); "
+                + "expected rank \(expected). Hint: see the layout table in the data README."
+        case .wrongType(let path, let dataset, let expected, let actual):
+            return "\(path): dataset \(dataset) holds \(actual); expected \(expected). "
+                + "Hint: convert it when writing, e.g. `.astype(np.float16)` in numpy."
+        case .dimensionMismatch(let path, let dataset, let what, let expected, let actual):
+            return "\(path): dataset \(dataset): \(what) is \(actual), expected \(expected). "
+                + "Hint: the datasets were written from different runs or one was cut short; regenerate the file."
+        case .invalidOffsets(let path, let dataset, let index, let problem):
+            let what: String
+            switch problem {
+            case .doesNotStartAtZero(let value):
+                what = "\(dataset)[0] is \(value), must be 0"
+            case .decreases(let previous, let value):
+                what = "\(dataset)[\(index)] = \(value) is smaller than \(dataset)[\(index - 1)] = \(previous)"
+            case .doesNotEndAtTokens(let value, let tokens):
+                what = "\(dataset)[\(index)] (the last entry) is \(value), must equal the \(tokens) rows of /tokens"
+            }
+            return "\(path): \(what). Hint: sentence i owns rows offsets[i] ..< offsets[i+1]; "
+                + "offsets must start at 0, never decrease, and end at T."
+        case .emptySentence(let path, let dataset, let sentence):
+            return "\(path): sentence \(sentence) has no token rows (\(dataset)[\(sentence)] == \(dataset)[\(sentence + 1)]). "
+                + "Hint: every sentence needs at least one token; drop empty texts before extraction."
+        case .emptyMaskRow(let path, let dataset, let sentence):
+            return "\(path): \(dataset) row \(sentence) marks no real token (all zeros). "
+                + "Hint: every sentence needs at least one token with mask 1; drop empty texts before extraction."
+        case .noncontiguousMaskRow(let path, let dataset, let sentence):
+            return "\(path): \(dataset) row \(sentence) is not one run of 1s padded with 0s on one side. "
+                + "Hint: write the mask the tokenizer returned (padding on the left or on the right)."
+        case .pairIndexOutOfRange(let path, let dataset, let pair, let column, let value, let sentences):
+            return "\(path): \(dataset)[\(pair), \(column)] = \(value) is not a sentence index (0 ..< \(sentences)). "
+                + "Hint: pairs index into /sentences and the token offsets; they were written against another sentence list."
+        case .scoresCountMismatch(let path, let dataset, let scores, let pairs):
+            return "\(path): \(dataset) has \(scores) scores but /pairs has \(pairs) pairs. "
+                + "Hint: write exactly one gold score per pair."
+        case .nonFiniteValue(let path, let dataset, let sentence, let token, let dim, let value):
+            return "\(path): \(dataset) holds \(value) at sentence \(sentence), token \(token), dim \(dim). "
+                + "Hint: the encoder overflowed (float16 saturates at 65504); re-extract in float32 or skip this sentence."
+        case .checksumMismatch(let path, let dataset, let rows, let detail):
+            return "\(path): Fletcher-32 checksum mismatch reading \(dataset) rows \(rows.lowerBound) ..< \(rows.upperBound) "
+                + "(\(detail)). Hint: the file is corrupted on disk or in transfer; copy or regenerate it."
+        case .sentenceIndexOutOfRange(let path, let index, let sentences):
+            return "\(path): sentence index \(index) is outside 0 ..< \(sentences). "
+                + "Hint: indices come from /pairs or a split of this same file."
+        case .invalidAttribute(let path, let name, let detail):
+            return "\(path): attribute \(name): \(detail). Hint: write it as a string or a number."
+        case .hdf5(let path, let object, let function, let stack):
+            return "\(path): \(function) failed on \(object): \(stack). "
+                + "Hint: check that the file is complete and readable, and that no other process is writing it."
+        case .writeFailed(let path, let detail):
+            return "\(path): writing failed: \(detail). Hint: check the directory exists, is writable, and has free space."
+        }
+    }
+}
+
+/// `[3, 4, 384]` → `3 × 4 × 384`; a scalar → `scalar`.
+func shapeText(_ shape: [Int]) -> String {
+    shape.isEmpty ? "scalar" : shape.map(String.init).joined(separator: " × ")
+}
+
+private var currentDirectoryHint: String { FileManager.default.currentDirectoryPath }
