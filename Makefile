@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN = .build/release
 
-.PHONY: deps build test demo bench clean
+.PHONY: deps build test demo bench sample clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -23,6 +23,14 @@ demo: build
 bench: deps
 	$(SWIFT) build -c release --product PoolerBench
 	$(RELEASE_BIN)/PoolerBench $(BENCH)
+
+## Re-make data/ from the full STS-B hidden states in ../shared (see data/README.md).
+SHARED ?= ../shared/data/stsb-minilm-l6
+SAMPLE = data/stsb-minilm-l6-sample
+sample: build
+	$(RELEASE_BIN)/pooler subset --input $(SHARED)/train.h5 --output $(SAMPLE)/train.h5 --pairs 500 --seed 0
+	$(RELEASE_BIN)/pooler subset --input $(SHARED)/dev.h5 --output $(SAMPLE)/dev.h5 --pairs 200 --seed 0
+	$(RELEASE_BIN)/pooler subset --input $(SHARED)/test.h5 --output $(SAMPLE)/test.h5 --pairs 250 --seed 0
 
 clean:
 	rm -rf .build
