@@ -34,24 +34,24 @@ let package = Package(
         .target(name: "Autodiff", dependencies: ["COpenBLAS", "CPlatform"]),
         .target(name: "HiddenStates", dependencies: ["CHDF5", "CPlatform"]),
         .target(name: "Pooling", dependencies: ["Autodiff"]),
-        .target(name: "Evaluation", dependencies: ["HiddenStates"]),
+        .target(name: "Evaluation", dependencies: ["Autodiff", "Pooling", "HiddenStates"]),
 
         .executableTarget(
             name: "pooler",
             dependencies: [
-                "Autodiff", "HiddenStates",
+                "Autodiff", "HiddenStates", "Pooling", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "PoolerBench",
-            dependencies: ["Autodiff", "HiddenStates", "COpenBLAS"]
+            dependencies: ["Autodiff", "HiddenStates", "COpenBLAS", "Pooling"]
         ),
 
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "HiddenStatesTests", dependencies: ["HiddenStates"]),
         .testTarget(name: "PoolingTests", dependencies: ["Pooling", "Autodiff"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Pooling", "HiddenStates", "Autodiff"]),
         .testTarget(name: "CLITests", dependencies: ["pooler"]),
     ],
     swiftLanguageModes: [.v6]

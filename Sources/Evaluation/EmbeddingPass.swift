@@ -1,0 +1,51 @@
+import Autodiff
+import HiddenStates
+import Pooling
+
+/// Pools every sentence of a hidden-states file with several methods, reading the file once.
+public enum EmbeddingPass {
+    /// Reads `file` in batches of `batchSize` sentences (bounded memory) and pools each batch
+    /// with every embedder.
+    /// - Returns: one ``SentenceEmbeddings`` `[sentences, outputDim]` per embedder, in order.
+    /// - Throws: ``HiddenStatesError`` from reading, ``PoolingError`` when a head's dim differs
+    ///   from the file's.
+    public static func embed(
+        _ file: HiddenStatesFile, with embedders: [SentenceEmbedder], batchSize: Int = 1024,
+        progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws -> [SentenceEmbeddings] {
+        let dim = file.metadata.dim
+        let total = file.metadata.sentences
+        for embedder in embedders {
+            if let expected = embedder.inputDim, expected != dim {
+                throw PoolingError.dimensionMismatch(source: file.path, expected: expected, actual: dim)
+            }
+        }
+        var outputs = embedders.map { embedder -> [Float] in
+            var values = [Float]()
+            values.reserveCapacity(total * embedder.outputDim(inputDim: dim))
+            return values
+        }
+        var batches = file.batches(size: batchSize)
+        var done = 0
+        while let batch = try batches.next() {
+            let rows = Tensor(shape: [batch.tokenCount, dim], scalars: batch.tokens)
+            let segments = Segments(offsets: batch.offsets)
+            for (e, embedder) in embedders.enumerated() {
+                let pooled = try embedder.embeddings(rows, segments: segments, source: file.path)
+                outputs[e].append(contentsOf: pooled.scalars)
+            }
+            done += batch.count
+            progress?(done, total)
+        }
+        return zip(embedders, outputs).map { embedder, values in
+            SentenceEmbeddings(values: values, dim: embedder.outputDim(inputDim: dim))
+        }
+    }
+}
+
+extension SpecialTokenPositions {
+    /// Where a file's `special_tokens` attribute says the special tokens are (none when absent).
+    public init(_ tokens: SpecialTokens?) {
+        self.init(first: tokens?.firstIsSpecial ?? false, last: tokens?.lastIsSpecial ?? false)
+    }
+}

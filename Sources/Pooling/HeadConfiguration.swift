@@ -1,0 +1,138 @@
+/// The kind of learned pooling head.
+public enum HeadKind: String, Codable, CaseIterable, Sendable {
+    /// Additive (Bahdanau) attention with one score vector: ``AdditiveAttentionHead``.
+    case additive
+    /// Learned-query multi-head attention (PMA / latent attention): ``MultiheadAttentionHead``.
+    case multihead
+}
+
+/// Where a head came from: the encoder, the layer, the training data and the toolkit version.
+public struct HeadProvenance: Codable, Sendable, Equatable {
+    /// The encoder whose hidden states the head pools, e.g. `sentence-transformers/all-MiniLM-L6-v2`.
+    public var model: String
+    /// The encoder layer, e.g. `"last"` or `"4"`.
+    public var layer: String
+    /// A hash of the training data (e.g. SHA-256 of the training file), to tell runs apart.
+    public var trainingDataHash: String
+    /// The `pooler` version that trained or exported the head.
+    public var poolerVersion: String
+
+    public init(model: String = "unknown", layer: String = "unknown", trainingDataHash: String = "", poolerVersion: String = "") {
+        self.model = model
+        self.layer = layer
+        self.trainingDataHash = trainingDataHash
+        self.poolerVersion = poolerVersion
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case model, layer
+        case trainingDataHash = "training_data_hash"
+        case poolerVersion = "pooler_version"
+    }
+}
+
+/// Everything that determines a head's shapes and behaviour; stored as `config.json` beside the
+/// weights (snake_case keys, read by `Examples/python/pool.py` and `pooler_head.py`).
+///
+/// Tensor shapes it implies (PyTorch `Linear` convention, weight `[out, in]`):
+/// ```
+/// additive    attention.weight [hidden, dim]   attention.bias [hidden]   attention.v [hidden]
+/// multihead   keys.weight [keyDim, dim]        queries [heads, keyDim]
+/// projection  projection.weight [dim, dim]     projection.bias [dim]     (both kinds, optional)
+/// ```
+public struct HeadConfiguration: Codable, Sendable, Equatable {
+    /// The on-disk format this toolkit writes and reads.
+    public static let currentFormatVersion = 1
+
+    public var kind: HeadKind
+    /// Width of the hidden states (and of the output).
+    public var dim: Int
+    /// Additive: width of the `tanh` layer. Default 128. Ignored by `multihead`.
+    public var hidden: Int
+    /// Multihead: number of learned queries; `dim` must be divisible by it. Default 4. Ignored by `additive`.
+    public var heads: Int
+    /// Multihead: width of keys and queries. Default 64. Ignored by `additive`.
+    public var keyDim: Int
+    /// Add an output projection `y = P x + c` (initialised to the identity).
+    public var projection: Bool
+    /// L2-normalise the output.
+    public var normalize: Bool
+    public var provenance: HeadProvenance
+    public var formatVersion: Int
+
+    public init(kind: HeadKind, dim: Int, hidden: Int = 128, heads: Int = 4, keyDim: Int = 64,
+                projection: Bool = false, normalize: Bool = false,
+                provenance: HeadProvenance = HeadProvenance(), formatVersion: Int = HeadConfiguration.currentFormatVersion) {
+        self.kind = kind
+        self.dim = dim
+        self.hidden = hidden
+        self.heads = heads
+        self.keyDim = keyDim
+        self.projection = projection
+        self.normalize = normalize
+        self.provenance = provenance
+        self.formatVersion = formatVersion
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case kind, dim, hidden, heads, projection, normalize, provenance
+        case keyDim = "key_dim"
+        case formatVersion = "format_version"
+    }
+
+    /// Decodes; `kind`, `dim` and `format_version` are required, everything else has its default.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(HeadKind.self, forKey: .kind)
+        dim = try container.decode(Int.self, forKey: .dim)
+        formatVersion = try container.decode(Int.self, forKey: .formatVersion)
+        hidden = try container.decodeIfPresent(Int.self, forKey: .hidden) ?? 128
+        heads = try container.decodeIfPresent(Int.self, forKey: .heads) ?? 4
+        keyDim = try container.decodeIfPresent(Int.self, forKey: .keyDim) ?? 64
+        projection = try container.decodeIfPresent(Bool.self, forKey: .projection) ?? false
+        normalize = try container.decodeIfPresent(Bool.self, forKey: .normalize) ?? false
+        provenance = try container.decodeIfPresent(HeadProvenance.self, forKey: .provenance) ?? HeadProvenance()
+    }
+
+    /// Checks the fields a head needs; `path` names the source in errors.
+    /// - Throws: ``PoolingError/unsupportedFormatVersion(path:found:supported:)`` or
+    ///   ``PoolingError/invalidConfiguration(path:field:value:requirement:)``.
+    public func validate(path: String = "configuration") throws {
+        guard formatVersion == Self.currentFormatVersion else {
+            throw PoolingError.unsupportedFormatVersion(path: path, found: formatVersion, supported: Self.currentFormatVersion)
+        }
+        func require(_ condition: Bool, _ field: String, _ value: Int, _ requirement: String) throws {
+            if !condition {
+                throw PoolingError.invalidConfiguration(path: path, field: field, value: "\(value)", requirement: requirement)
+            }
+        }
+        try require(dim > 0, "dim", dim, "must be positive")
+        switch kind {
+        case .additive:
+            try require(hidden > 0, "hidden", hidden, "must be positive")
+        case .multihead:
+            try require(heads > 0, "heads", heads, "must be positive")
+            try require(dim % heads == 0, "heads", heads, "dim \(dim) must be divisible by heads (each head weights dim/heads dimensions)")
+            try require(keyDim > 0, "key_dim", keyDim, "must be positive")
+        }
+    }
+
+    /// The safetensors name and shape of every trainable tensor this configuration implies.
+    public var tensorShapes: [String: [Int]] {
+        var shapes: [String: [Int]]
+        switch kind {
+        case .additive:
+            shapes = [AdditiveAttentionHead.weightName: [hidden, dim],
+                      AdditiveAttentionHead.biasName: [hidden],
+                      AdditiveAttentionHead.scoreName: [hidden]]
+        case .multihead:
+            shapes = [MultiheadAttentionHead.keysName: [keyDim, dim],
+                      MultiheadAttentionHead.queriesName: [heads, keyDim]]
+        }
+        if projection {
+            shapes[OutputProjection.weightName] = [dim, dim]
+            shapes[OutputProjection.biasName] = [dim]
+        }
+        return shapes
+    }
+}

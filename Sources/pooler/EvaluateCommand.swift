@@ -1,0 +1,137 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Pooling
+
+extension ReportFormat: ExpressibleByArgument {}
+
+/// `pooler evaluate`: fixed strategies and learned heads on scored-pair benchmarks.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Compare poolings: Spearman/Pearson of similarity vs gold, with bootstrap intervals.",
+        discussion: """
+            For every dataset and method: Spearman and Pearson (×100) of cosine, dot, euclidean and \
+            manhattan similarity against the gold scores (ties ranked by their average rank, as scipy \
+            does); a percentile bootstrap interval over pairs; and against --baseline the paired \
+            difference, its interval and p-value. Differences of a few tenths are often noise: the \
+            table marks with * those whose interval excludes 0.
+            """
+    )
+
+    @Option(name: .customLong("data"), help: "An HDF5 file with /pairs and /scores (repeat for several).")
+    var datasets: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "Fixed strategies, comma-separated; join with + to concatenate (e.g. mean+max). Known: "
+            + PoolingStrategy.allCases.map(\.rawValue).joined(separator: ", ") + "."))
+    var strategies = "mean,cls,max,last"
+
+    @Option(name: .customLong("head"),
+            help: "A learned head: an exported folder or a training run folder, optionally NAME=PATH (repeatable).")
+    var heads: [String] = []
+
+    @Option(help: "The strategy or head the others are compared with ('none' for no comparison).")
+    var baseline = "mean"
+
+    @Option(help: "Bootstrap resamples of the pairs (≥ 1000 recommended).")
+    var resamples = 1000
+
+    @Option(help: "Coverage of the intervals.")
+    var confidence = 0.95
+
+    @Option(help: "Seed of the bootstrap.")
+    var seed: UInt64 = 0
+
+    @Option(help: ArgumentHelp("Output format: " + ReportFormat.allCases.map(\.rawValue).joined(separator: ", ") + "."))
+    var format: ReportFormat = .table
+
+    @Option(help: "Write the report to this file (atomically) instead of standard output.")
+    var output: String?
+
+    @Option(help: "Also draw the scores with their intervals to this SVG file.")
+    var plot: String?
+
+    @Option(help: "Sentences read and pooled at a time.")
+    var batchSize = 1024
+
+    @Flag(help: "No progress lines on standard error.")
+    var quiet = false
+
+    var strategyList: [String] {
+        strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func validate() throws {
+        if datasets.isEmpty { throw ValidationError("Give at least one --data FILE.h5.") }
+        if strategyList.isEmpty && heads.isEmpty {
+            throw ValidationError("Nothing to evaluate: give --strategies and/or --head.")
+        }
+        for text in strategyList {
+            // Special tokens are only known per file; parse names here with both set.
+            do {
+                _ = try FixedPooling(parsing: text, specialTokens: .clsFirstSepLast)
+            } catch {
+                throw ValidationError("--strategies: \(error)")
+            }
+        }
+        if resamples < 100 { throw ValidationError("--resamples must be at least 100 (1000 recommended), got \(resamples).") }
+        if !(confidence > 0.5 && confidence < 1) {
+            throw ValidationError("--confidence must be between 0.5 and 1, e.g. 0.95; got \(confidence).")
+        }
+        if batchSize < 1 { throw ValidationError("--batch-size must be positive, got \(batchSize).") }
+        let names = strategyList + heads.map { HeadArgument(parsing: $0).name }
+        if Set(names).count != names.count {
+            throw ValidationError("Two methods share a name (\(names.joined(separator: ", "))); name heads with NAME=PATH.")
+        }
+        if baseline != "none" && !names.contains(baseline) {
+            throw ValidationError("--baseline \(baseline) is not among the methods: \(names.joined(separator: ", ")).")
+        }
+    }
+
+    func run() throws {
+        let loaded = try heads.map { text -> ComparisonRun.NamedHead in
+            let argument = HeadArgument(parsing: text)
+            return ComparisonRun.NamedHead(name: argument.name, head: try HeadExport.load(from: argument.folder))
+        }
+        let run = ComparisonRun(
+            datasets: datasets, strategies: strategyList, heads: loaded,
+            baseline: baseline == "none" ? nil : baseline,
+            evaluator: SimilarityEvaluator(resamples: resamples, confidenceLevel: confidence),
+            seed: seed, batchSize: batchSize)
+        let results = try run.run(log: { line in if !quiet { StandardError.print(line) } })
+        let report = try format.render(results)
+        if let output {
+            try AtomicText.write(report, to: output)
+            if !quiet { StandardError.print("wrote \(output)") }
+        } else {
+            print(report, terminator: "")
+        }
+        if let plot {
+            try AtomicText.write(ScoreChart.svg(results), to: plot)
+            if !quiet { StandardError.print("wrote \(plot)") }
+        }
+    }
+}
+
+/// `--head [NAME=]PATH`: a head folder, or a training run folder holding `head/`.
+struct HeadArgument {
+    var name: String
+    var folder: URL
+
+    init(parsing text: String) {
+        var path = text
+        var name: String?
+        if let equals = text.firstIndex(of: "="), !text[..<equals].contains("/") {
+            name = String(text[..<equals])
+            path = String(text[text.index(after: equals)...])
+        }
+        var folder = URL(fileURLWithPath: path)
+        let nested = folder.appendingPathComponent("head")
+        if FileManager.default.fileExists(atPath: nested.appendingPathComponent(HeadExport.configurationFileName).path) {
+            folder = nested
+        }
+        self.folder = folder
+        self.name = name ?? URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent
+    }
+}
