@@ -65,11 +65,15 @@ public struct AdditiveAttentionHead: PoolingHead {
     }
 
     public func pooled(_ rows: Tensor, segments: Segments) -> Tensor {
+        let pooled = rows.segmentWeightedSum(segments, weights: attentionWeights(rows, segments: segments))  // [batch, dim]
+        return OutputProjection.applied(pooled, configuration, tensor: tensor)
+    }
+
+    public func attentionWeights(_ rows: Tensor, segments: Segments) -> Tensor {
         precondition(rows.rank == 2 && rows.shape == [segments.rowCount, configuration.dim],
-                     "AdditiveAttentionHead.pooled: rows must be [\(segments.rowCount), \(configuration.dim)], got \(rows.shape)")
+                     "AdditiveAttentionHead: rows must be [\(segments.rowCount), \(configuration.dim)], got \(rows.shape)")
         let activations = (rows.matmul(tensor(Self.weightName), transposeB: true) + tensor(Self.biasName)).tanh()  // [T, hidden]
         let scores = activations.matmul(tensor(Self.scoreName).reshaped(to: [configuration.hidden, 1]))           // [T, 1]
-        let pooled = rows.segmentWeightedSum(segments, weights: scores.segmentSoftmax(segments))                   // [batch, dim]
-        return OutputProjection.applied(pooled, configuration, tensor: tensor)
+        return scores.segmentSoftmax(segments)                                                                     // [T, 1]
     }
 }

@@ -65,11 +65,15 @@ public struct MultiheadAttentionHead: PoolingHead {
     }
 
     public func pooled(_ rows: Tensor, segments: Segments) -> Tensor {
+        let pooled = rows.segmentWeightedSum(segments, weights: attentionWeights(rows, segments: segments))  // [batch, dim]
+        return OutputProjection.applied(pooled, configuration, tensor: tensor)
+    }
+
+    public func attentionWeights(_ rows: Tensor, segments: Segments) -> Tensor {
         precondition(rows.rank == 2 && rows.shape == [segments.rowCount, configuration.dim],
-                     "MultiheadAttentionHead.pooled: rows must be [\(segments.rowCount), \(configuration.dim)], got \(rows.shape)")
+                     "MultiheadAttentionHead: rows must be [\(segments.rowCount), \(configuration.dim)], got \(rows.shape)")
         let u = tensor(Self.keysName).matmul(tensor(Self.queriesName), transposeA: true, transposeB: true)  // [dim, heads]
         let scores = rows.matmul(u) * scale                                                                // [T, heads]
-        let pooled = rows.segmentWeightedSum(segments, weights: scores.segmentSoftmax(segments))           // [batch, dim]
-        return OutputProjection.applied(pooled, configuration, tensor: tensor)
+        return scores.segmentSoftmax(segments)                                                             // [T, heads]
     }
 }

@@ -16,6 +16,9 @@ public protocol PoolingHead: Sendable {
     func forward(_ rows: Variable, segments: Segments, parameters: [String: Variable]) -> Variable
     /// Inference forward, no tape, batched BLAS → [batch, outputDim]; equals `forward` to 1e-5.
     func pooled(_ rows: Tensor, segments: Segments) -> Tensor
+    /// Each token's attention weight, no tape: rows [T, dim] → [T, heads] (1 column for additive);
+    /// within a sentence each column sums to 1. What `pooler explain` shows.
+    func attentionWeights(_ rows: Tensor, segments: Segments) -> Tensor
 }
 
 extension PoolingHead {
