@@ -35,23 +35,25 @@ let package = Package(
         .target(name: "HiddenStates", dependencies: ["CHDF5", "CPlatform"]),
         .target(name: "Pooling", dependencies: ["Autodiff"]),
         .target(name: "Evaluation", dependencies: ["Autodiff", "Pooling", "HiddenStates"]),
+        .target(name: "Training", dependencies: ["Autodiff", "Pooling", "HiddenStates", "Evaluation"]),
 
         .executableTarget(
             name: "pooler",
             dependencies: [
-                "Autodiff", "HiddenStates", "Pooling", "Evaluation",
+                "Autodiff", "HiddenStates", "Training", "Pooling", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "PoolerBench",
-            dependencies: ["Autodiff", "HiddenStates", "COpenBLAS", "Pooling"]
+            dependencies: ["Autodiff", "HiddenStates", "COpenBLAS", "Training", "Pooling", "Evaluation"]
         ),
 
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "HiddenStatesTests", dependencies: ["HiddenStates"]),
         .testTarget(name: "PoolingTests", dependencies: ["Pooling", "Autodiff"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Pooling", "HiddenStates", "Autodiff"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Pooling", "Autodiff", "HiddenStates"]),
         .testTarget(name: "CLITests", dependencies: ["pooler"]),
     ],
     swiftLanguageModes: [.v6]

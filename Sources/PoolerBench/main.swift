@@ -7,6 +7,8 @@ let benchmarks: [(name: String, run: () throws -> Void)] = [
     ("sgemm", SGEMMBenchmark.run),
     ("autodiff", AutodiffBenchmark.run),
     ("hiddenstates", HiddenStatesBenchmark.run),
+    ("evaluation", EvaluationBenchmark.run),
+    ("training", TrainingBenchmark.run),
 ]
 
 BLASRuntime.reexecWithFastKernelIfNeeded()

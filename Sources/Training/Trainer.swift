@@ -1,0 +1,357 @@
+import Autodiff
+import Foundation
+import HiddenStates
+import Pooling
+
+/// Trains a pooling head on pairs of sentences and keeps the state with the best dev Spearman.
+///
+/// Per step, for a batch of pairs (shuffled per epoch with a seeded generator):
+/// ```
+/// rows, segments = packed rows of the batch's distinct sentences      [T, dim], one segment each
+/// E    = head.forward(rows, segments)                                 [sentences, dim]  (on a tape)
+/// L    = loss(E, pairs)                                               CoSENT | InfoNCE | cosine-MSE
+/// g    = ∂L/∂θ, clipped to global norm ≤ clip;  θ ← AdamW(θ, g, lr(step))
+/// ```
+/// Dev Spearman is measured before training, after every epoch and every `evalEvery` steps; each
+/// evaluation writes a checkpoint (atomically) and a `log.jsonl` line. A stop request (SIGINT/SIGTERM)
+/// is honoured between steps: the checkpoint is written and ``run(resume:stop:observer:)`` returns
+/// `.interrupted`; resuming continues bit-identically. Same configuration, inputs and BLAS thread
+/// count ⇒ identical weights.
+public final class Trainer {
+    public let configuration: TrainingConfiguration
+    public let train: TrainingSplit
+    public let dev: TrainingSplit
+    public let directory: RunDirectory
+    /// Version string written into summaries and head provenance.
+    public let toolVersion: String
+
+    /// Indices into `train.pairs` the loss trains on (InfoNCE: positives only).
+    public let trainPairs: [Int]
+    private let objective: TrainingObjective
+    /// Two shards per batch, on two threads when BLAS may use two (set when ``run(resume:stop:observer:)`` starts).
+    private var sharding = ShardedStep(concurrent: false)
+    private let hashes: (train: String?, dev: String?)
+
+    /// Checks everything that can be checked before any work: values, dims, pairs, scores, positives.
+    ///
+    /// - Throws: ``TrainingError``: `invalidValue`, `batchTooSmall`, `dimensionMismatch`,
+    ///   `splitDimensionMismatch`, `noPairs`, `missingScores`, `emptyPositiveSet`.
+    public init(configuration: TrainingConfiguration, train: TrainingSplit, dev: TrainingSplit, directory: RunDirectory,
+                toolVersion: String = "unknown") throws {
+        try configuration.validate()
+        guard train.dim == dev.dim else {
+            throw TrainingError.splitDimensionMismatch(train: train.path, trainDim: train.dim, dev: dev.path, devDim: dev.dim)
+        }
+        guard configuration.head.dim == train.dim else {
+            throw TrainingError.dimensionMismatch(path: train.path, fileDim: train.dim, headDim: configuration.head.dim)
+        }
+        guard !train.pairs.isEmpty else { throw TrainingError.noPairs(path: train.path) }
+        guard !dev.pairs.isEmpty else { throw TrainingError.noPairs(path: dev.path) }
+        guard dev.scores != nil else { throw TrainingError.missingScores(path: dev.path, loss: "dev evaluation (Spearman)") }
+        var used = Array(train.pairs.indices)
+        var scoreRange: ClosedRange<Float> = 0...5
+        if let scores = train.scores {
+            let low = scores.min() ?? 0
+            let high = scores.max() ?? 0
+            if high > low { scoreRange = min(low, 0)...high }
+            if configuration.loss == .infonce {
+                used = used.filter { scores[$0] >= configuration.infonceThreshold }
+                guard !used.isEmpty else {
+                    throw TrainingError.emptyPositiveSet(path: train.path, threshold: configuration.infonceThreshold, highestScore: high)
+                }
+            }
+        } else if configuration.loss.needsScores {
+            throw TrainingError.missingScores(path: train.path, loss: configuration.loss.rawValue)
+        }
+        if configuration.loss == .infonce, used.count < 2 {
+            throw TrainingError.emptyPositiveSet(path: train.path, threshold: configuration.infonceThreshold,
+                                                 highestScore: train.scores?.max() ?? .nan)
+        }
+        self.configuration = configuration
+        self.train = train
+        self.dev = dev
+        self.directory = directory
+        self.toolVersion = toolVersion
+        trainPairs = used
+        objective = TrainingObjective(configuration, scoreRange: scoreRange)
+        hashes = (SHA256.hex(ofFileAt: train.path), SHA256.hex(ofFileAt: dev.path))
+    }
+
+    /// Batches per epoch (the last one may be smaller).
+    public var batchesPerEpoch: Int { (trainPairs.count + configuration.batchSize - 1) / configuration.batchSize }
+    public var totalSteps: Int { batchesPerEpoch * configuration.epochs }
+
+    /// The schedule of this run.
+    public var schedule: LearningRateSchedule {
+        LearningRateSchedule(kind: configuration.schedule, peak: configuration.learningRate,
+                             warmupSteps: configuration.warmup.steps(outOf: totalSteps), totalSteps: totalSteps)
+    }
+
+    /// The configuration as it goes into checkpoints and the exported head (provenance filled in).
+    private var recordedConfiguration: TrainingConfiguration {
+        var recorded = configuration
+        recorded.head.provenance = HeadProvenance(model: train.model ?? "unknown", layer: train.layer ?? "unknown",
+                                                  trainingDataHash: hashes.train ?? "", poolerVersion: toolVersion)
+        return recorded
+    }
+
+    /// Trains from scratch, or from the run directory's checkpoint when `resume`.
+    ///
+    /// - Parameters:
+    ///   - stop: checked between steps; when set, a checkpoint is written and the run returns `.interrupted`.
+    ///   - observer: receives progress (called on the calling thread).
+    /// - Throws: ``TrainingError`` (`runDirectoryInUse`, `checkpointMissing`, `checkpointCorrupt`,
+    ///   `resumeMismatch`, `nonFiniteLoss`, `nonFiniteGradient`, `writeFailed`).
+    public func run(resume: Bool = false, stop: StopSignal = StopSignal(),
+                    observer: (TrainingEvent) -> Void = { _ in }) throws -> TrainingOutcome {
+        var session = try resume ? resumedSession() : freshSession(observer: observer)
+        observer(.started(pairs: trainPairs.count, batchesPerEpoch: batchesPerEpoch, totalSteps: totalSteps,
+                          resumedAtStep: resume ? session.progress.step : nil))
+        let schedule = self.schedule
+        // Shards run on their own threads with single-threaded BLAS inside; evaluations use all BLAS threads.
+        let threads = BLASRuntime.threads
+        sharding = ShardedStep(concurrent: threads > 1)
+        defer { BLASRuntime.setThreads(threads) }
+        let withoutDecay = session.head.parametersWithoutDecay
+        session.optimizer.withoutDecay = withoutDecay
+        var stepSeconds = 0.0
+        var stepPairs = 0
+        let runStart = Self.now()
+        let elapsedBefore = session.progress.elapsedSeconds
+        func elapsed() -> Double { elapsedBefore + Self.now() - runStart }
+
+        epochs: while !session.progress.finished && session.progress.epochsCompleted < configuration.epochs {
+            var generator = session.progress.epochStartGenerator
+            let order = trainPairs.shuffled(using: &generator)
+            let epoch = session.progress.epochsCompleted + 1
+            while session.progress.batchesInEpoch < batchesPerEpoch {
+                if stop.isRequested {
+                    session.progress.elapsedSeconds = elapsed()
+                    try save(session, observer)
+                    return outcome(session, .interrupted)
+                }
+                let lower = session.progress.batchesInEpoch * configuration.batchSize
+                let batch = PairBatch(order[lower..<min(order.count, lower + configuration.batchSize)], of: train)
+                let learningRate = schedule.learningRate(atStep: session.progress.step)
+                let start = Self.now()
+                if threads > 1 { BLASRuntime.setThreads(1) }
+                let loss = try step(&session, batch, learningRate: learningRate, epoch: epoch)
+                if threads > 1 { BLASRuntime.setThreads(threads) }
+                stepSeconds += Self.now() - start
+                stepPairs += batch.count
+                session.progress.batchesInEpoch += 1
+                session.progress.step += 1
+                session.progress.lossSinceRecord += Double(loss)
+                session.progress.stepsSinceRecord += 1
+                let rate = Double(stepPairs) / max(stepSeconds, 1e-9)
+                observer(.stepped(StepReport(
+                    epoch: epoch, epochs: configuration.epochs, batchInEpoch: session.progress.batchesInEpoch,
+                    batchesPerEpoch: batchesPerEpoch, step: session.progress.step, totalSteps: totalSteps, loss: loss,
+                    learningRate: learningRate, pairsPerSecond: rate,
+                    remainingSeconds: Double(totalSteps - session.progress.step) * stepSeconds / Double(max(1, stepPairs))
+                        * Double(configuration.batchSize))))
+                let endOfEpoch = session.progress.batchesInEpoch == batchesPerEpoch
+                if let every = configuration.evalEvery, session.progress.step % every == 0, !endOfEpoch {
+                    evaluate(&session, kind: .steps, epoch: epoch, learningRate: learningRate, pairsPerSecond: rate,
+                             elapsed: elapsed(), observer: observer)
+                    session.progress.elapsedSeconds = elapsed()
+                    try save(session, observer, log: true)
+                    if session.progress.finished { break epochs }
+                }
+            }
+            session.progress.epochsCompleted += 1
+            session.progress.batchesInEpoch = 0
+            session.progress.epochStartGenerator = generator
+            evaluate(&session, kind: .epoch, epoch: epoch, learningRate: schedule.learningRate(atStep: max(0, session.progress.step - 1)),
+                     pairsPerSecond: Double(stepPairs) / max(stepSeconds, 1e-9), elapsed: elapsed(), observer: observer)
+            if session.progress.epochsCompleted == configuration.epochs { session.progress.finished = true }
+            session.progress.elapsedSeconds = elapsed()
+            try save(session, observer, log: true)
+        }
+        session.progress.finished = true
+        session.progress.elapsedSeconds = elapsed()
+        return try finish(session, observer)
+    }
+
+    // MARK: Sessions
+
+    /// Mutable state of a run: the head, the optimiser, the progress, the best weights, the last log line.
+    private struct Session {
+        var head: any PoolingHead
+        var optimizer: AdamW
+        var progress: TrainingProgress
+        var bestParameters: [String: Tensor]
+        var pendingRecord: EvaluationRecord?
+    }
+
+    private func freshSession(observer: (TrainingEvent) -> Void) throws -> Session {
+        if FileManager.default.fileExists(atPath: directory.checkpoint.path) {
+            throw TrainingError.runDirectoryInUse(path: directory.url.path)
+        }
+        try directory.create()
+        directory.resetLog()
+        let head = makeHead(recordedConfiguration.head, seed: configuration.seed)
+        let initial = DevEvaluation.spearman(of: head, on: dev)
+        // The shuffling stream is seeded apart from the head's initialisation stream.
+        var progress = TrainingProgress(generator: Xoshiro256StarStar(seed: configuration.seed ^ 0x5348_5546_464C_4521),
+                                        initialDevSpearman: initial)
+        progress.best = TrainingProgress.Best(devSpearman: initial, epoch: 0, step: 0)
+        let record = EvaluationRecord(kind: .initial, epoch: 0, step: 0, trainLoss: nil, learningRate: nil,
+                                      devSpearman: initial, bestDevSpearman: initial, isBest: true,
+                                      pairsPerSecond: nil, elapsedSeconds: 0)
+        observer(.evaluated(record))
+        let session = Session(head: head, optimizer: AdamW(hyperparameters: .init(weightDecay: configuration.weightDecay)),
+                              progress: progress, bestParameters: head.parameters, pendingRecord: record)
+        try save(session, observer, log: true)
+        return session
+    }
+
+    private func resumedSession() throws -> Session {
+        let checkpoint = try Checkpoint.read(from: directory.checkpoint)
+        if let (field, theirs, mine) = checkpoint.configuration.firstDifference(from: configuration) {
+            throw TrainingError.resumeMismatch(checkpoint: directory.checkpoint.path, field: field,
+                                               checkpointValue: theirs, requestedValue: mine)
+        }
+        let head: any PoolingHead
+        do {
+            head = try makeHead(checkpoint.configuration.head, parameters: checkpoint.parameters, path: directory.checkpoint.path)
+        } catch {
+            throw TrainingError.checkpointCorrupt(path: directory.checkpoint.path, detail: "\(error)")
+        }
+        return Session(head: head,
+                       optimizer: AdamW(hyperparameters: .init(weightDecay: configuration.weightDecay), state: checkpoint.optimizer),
+                       progress: checkpoint.progress, bestParameters: checkpoint.bestParameters, pendingRecord: nil)
+    }
+
+    // MARK: Steps
+
+    /// One optimiser step on `batch`; returns its loss.
+    private func step(_ session: inout Session, _ batch: PairBatch, learningRate: Float, epoch: Int) throws -> Float {
+        let (value, computed) = sharding.lossAndGradients(head: session.head, split: train, batch: batch, objective: objective)
+        guard var gradients = computed else {
+            throw TrainingError.nonFiniteLoss(epoch: epoch, step: session.progress.step + 1, value: value,
+                                              checkpoint: directory.checkpoint.path)
+        }
+        let norm = configuration.clipNorm > 0
+            ? GradientClipping.clip(&gradients, maxNorm: Double(configuration.clipNorm))
+            : GradientClipping.globalNorm(gradients)
+        guard norm.isFinite else {
+            throw TrainingError.nonFiniteGradient(epoch: epoch, step: session.progress.step + 1, norm: norm,
+                                                  checkpoint: directory.checkpoint.path)
+        }
+        session.optimizer.step(&session.head.parameters, gradients: gradients, learningRate: learningRate)
+        return value
+    }
+
+    /// Measures dev Spearman, updates the best state and early stopping, and queues the log line.
+    private func evaluate(_ session: inout Session, kind: EvaluationRecord.Kind, epoch: Int, learningRate: Float,
+                          pairsPerSecond: Double, elapsed: Double, observer: (TrainingEvent) -> Void) {
+        let score = DevEvaluation.spearman(of: session.head, on: dev)
+        var progress = session.progress
+        let isBest = score > (progress.best?.devSpearman ?? -.infinity)
+        if isBest {
+            progress.best = TrainingProgress.Best(devSpearman: score, epoch: epoch, step: progress.step)
+            progress.evaluationsWithoutImprovement = 0
+            session.bestParameters = session.head.parameters
+        } else {
+            progress.evaluationsWithoutImprovement += 1
+            if configuration.patience > 0, progress.evaluationsWithoutImprovement >= configuration.patience {
+                progress.finished = true
+                progress.stoppedEarly = true
+            }
+        }
+        let meanLoss = progress.stepsSinceRecord > 0 ? progress.lossSinceRecord / Double(progress.stepsSinceRecord) : nil
+        progress.lossSinceRecord = 0
+        progress.stepsSinceRecord = 0
+        session.progress = progress
+        let record = EvaluationRecord(kind: kind, epoch: epoch, step: progress.step, trainLoss: meanLoss,
+                                      learningRate: Double(learningRate), devSpearman: score,
+                                      bestDevSpearman: progress.best?.devSpearman ?? score, isBest: isBest,
+                                      pairsPerSecond: pairsPerSecond, elapsedSeconds: elapsed)
+        session.pendingRecord = record
+        observer(.evaluated(record))
+    }
+
+    /// Writes the checkpoint, then (when `log`) the pending log line: a log line never refers to
+    /// a state the checkpoint does not hold.
+    private func save(_ session: Session, _ observer: (TrainingEvent) -> Void, log: Bool = false) throws {
+        let checkpoint = Checkpoint(configuration: recordedConfiguration, progress: session.progress,
+                                    parameters: session.head.parameters, bestParameters: session.bestParameters,
+                                    optimizer: session.optimizer.state)
+        try checkpoint.write(to: directory.checkpoint)
+        observer(.checkpointed(path: directory.checkpoint.path))
+        if log, let record = session.pendingRecord { try directory.appendLog(record) }
+    }
+
+    /// Exports the best head and writes `summary.json`.
+    private func finish(_ session: Session, _ observer: (TrainingEvent) -> Void) throws -> TrainingOutcome {
+        try save(session, observer)
+        var best = session.head
+        best.parameters = session.bestParameters
+        do {
+            try HeadExport.write(best, to: directory.head)
+        } catch {
+            throw TrainingError.writeFailed(path: directory.head.path, detail: "\(error)")
+        }
+        // Patience running out at the last evaluation of the last epoch is a completed run.
+        let reason: TrainingOutcome.Reason =
+            session.progress.stoppedEarly && session.progress.epochsCompleted < configuration.epochs ? .earlyStopped : .completed
+        try directory.writeSummary(summary(session, reason))
+        var result = outcome(session, reason)
+        result.headFolder = directory.head.path
+        return result
+    }
+
+    private func outcome(_ session: Session, _ reason: TrainingOutcome.Reason) -> TrainingOutcome {
+        TrainingOutcome(reason: reason, initialDevSpearman: session.progress.initialDevSpearman, best: session.progress.best,
+                        steps: session.progress.step, epochsCompleted: session.progress.epochsCompleted,
+                        checkpoint: directory.checkpoint.path, headFolder: nil,
+                        finalParameters: session.head.parameters, bestParameters: session.bestParameters)
+    }
+
+    private func summary(_ session: Session, _ reason: TrainingOutcome.Reason) -> RunSummary {
+        func input(_ split: TrainingSplit, _ hash: String?) -> RunSummary.Input {
+            RunSummary.Input(path: split.path, sha256: hash, sentences: split.sentenceCount, pairs: split.pairs.count,
+                             tokens: split.tokens.shape[0], dim: split.dim)
+        }
+        let progress = session.progress
+        return RunSummary(
+            configuration: recordedConfiguration, train: input(train, hashes.train), dev: input(dev, hashes.dev),
+            seed: configuration.seed,
+            versions: RunSummary.Versions(pooler: toolVersion, headFormat: HeadConfiguration.currentFormatVersion,
+                                          checkpointFormat: Checkpoint.formatVersion, blasCore: BLASRuntime.coreName,
+                                          blasThreads: BLASRuntime.threads),
+            trainPairsUsed: trainPairs.count, initialDevSpearman: progress.initialDevSpearman,
+            bestDevSpearman: progress.best?.devSpearman, bestEpoch: progress.best?.epoch, bestStep: progress.best?.step,
+            stoppedBy: reason, epochsCompleted: progress.epochsCompleted, steps: progress.step,
+            elapsedSeconds: progress.elapsedSeconds, head: "head")
+    }
+
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+}
+
+extension Trainer {
+    /// The checks on the run directory that need no data: call before loading the splits so a
+    /// wrong `--resume` fails at once.
+    ///
+    /// - Throws: ``TrainingError/runDirectoryInUse(path:)`` (a checkpoint exists and `resume` is
+    ///   false), ``TrainingError/checkpointMissing(path:)``, ``TrainingError/checkpointCorrupt(path:detail:)``,
+    ///   ``TrainingError/resumeMismatch(checkpoint:field:checkpointValue:requestedValue:)``.
+    public static func preflight(configuration: TrainingConfiguration, directory: RunDirectory, resume: Bool) throws {
+        try configuration.validate()
+        let exists = FileManager.default.fileExists(atPath: directory.checkpoint.path)
+        guard resume else {
+            if exists { throw TrainingError.runDirectoryInUse(path: directory.url.path) }
+            return
+        }
+        let checkpoint = try Checkpoint.read(from: directory.checkpoint)
+        if let (field, theirs, mine) = checkpoint.configuration.firstDifference(from: configuration) {
+            throw TrainingError.resumeMismatch(checkpoint: directory.checkpoint.path, field: field,
+                                               checkpointValue: theirs, requestedValue: mine)
+        }
+    }
+}

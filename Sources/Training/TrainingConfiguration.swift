@@ -1,0 +1,126 @@
+import Pooling
+
+/// Which loss trains the head.
+public enum LossKind: String, Codable, CaseIterable, Sendable {
+    /// ``CoSENTLoss`` on graded gold scores (the default).
+    case cosent
+    /// ``InfoNCELoss`` with in-batch negatives on the positive pairs.
+    case infonce
+    /// ``CosineMSELoss``, for comparison.
+    case cosineMSE = "cosine-mse"
+
+    /// Whether the loss reads gold scores (InfoNCE only needs them to pick positives).
+    public var needsScores: Bool { self != .infonce }
+}
+
+/// Everything that determines a training run's result. Two runs with equal configurations, equal
+/// inputs and the same BLAS thread count produce identical weights; `--resume` refuses a different one.
+public struct TrainingConfiguration: Codable, Equatable, Sendable {
+    /// The head to train (`dim` must equal the hidden states' width).
+    public var head: HeadConfiguration
+    public var loss: LossKind
+    /// CoSENT's scale (inverse temperature). Default 20.
+    public var scale: Float
+    /// InfoNCE's temperature (scale = 1/temperature). Default 0.05.
+    public var temperature: Float
+    /// InfoNCE: also the loss with positives as queries against anchors. Default false.
+    public var symmetric: Bool
+    /// InfoNCE: a pair is a positive when its gold score ≥ this. Default 4.0 (of 0–5); files without
+    /// scores use every pair.
+    public var infonceThreshold: Float
+    /// Passes over the training pairs. Default 8.
+    public var epochs: Int
+    /// Peak learning rate. Default 2e-4.
+    public var learningRate: Float
+    /// Pairs per optimiser step. Default 64.
+    public var batchSize: Int
+    /// Seeds the head's initialisation and the per-epoch shuffles.
+    public var seed: UInt64
+    public var warmup: Warmup
+    public var schedule: ScheduleKind
+    /// AdamW's decoupled weight decay λ (none on the head's `parametersWithoutDecay`). Default 0.01.
+    public var weightDecay: Float
+    /// Largest global gradient norm; 0 turns clipping off. Default 1.0.
+    public var clipNorm: Float
+    /// Stop after this many evaluations without a better dev Spearman; 0 never stops early. Default 3.
+    public var patience: Int
+    /// Evaluate on dev every this many steps as well as after each epoch; `nil`: after each epoch only.
+    public var evalEvery: Int?
+
+    public init(head: HeadConfiguration, loss: LossKind = .cosent, scale: Float = 20, temperature: Float = 0.05,
+                symmetric: Bool = false, infonceThreshold: Float = 4, epochs: Int = 8, learningRate: Float = 2e-4,
+                batchSize: Int = 64, seed: UInt64 = 42, warmup: Warmup = .fraction(0.1), schedule: ScheduleKind = .cosine,
+                weightDecay: Float = 0.01, clipNorm: Float = 1, patience: Int = 3, evalEvery: Int? = nil) {
+        self.head = head
+        self.loss = loss
+        self.scale = scale
+        self.temperature = temperature
+        self.symmetric = symmetric
+        self.infonceThreshold = infonceThreshold
+        self.epochs = epochs
+        self.learningRate = learningRate
+        self.batchSize = batchSize
+        self.seed = seed
+        self.warmup = warmup
+        self.schedule = schedule
+        self.weightDecay = weightDecay
+        self.clipNorm = clipNorm
+        self.patience = patience
+        self.evalEvery = evalEvery
+    }
+
+    /// Checks every value against its range; the flag names are the CLI's.
+    /// - Throws: ``TrainingError/invalidValue(flag:value:expected:)`` or ``TrainingError/batchTooSmall(flag:value:minimum:)``.
+    public func validate() throws {
+        func require(_ condition: Bool, _ flag: String, _ value: String, _ expected: String) throws {
+            if !condition { throw TrainingError.invalidValue(flag: flag, value: value, expected: expected) }
+        }
+        try require(epochs >= 1, "--epochs", "\(epochs)", "at least 1")
+        try require(learningRate.isFinite && learningRate > 0, "--lr", "\(learningRate)", "a positive number such as 2e-4")
+        try require(batchSize >= 1, "--batch-size", "\(batchSize)", "at least 1")
+        try require(scale.isFinite && scale > 0, "--scale", "\(scale)", "a positive number (CoSENT default 20)")
+        try require(temperature.isFinite && temperature > 0, "--temperature", "\(temperature)", "a positive number (default 0.05)")
+        try require(infonceThreshold.isFinite, "--infonce-threshold", "\(infonceThreshold)", "a finite score")
+        try require(weightDecay.isFinite && weightDecay >= 0, "--weight-decay", "\(weightDecay)", "0 or more")
+        try require(clipNorm.isFinite && clipNorm >= 0, "--clip-norm", "\(clipNorm)", "0 (off) or more")
+        try require(patience >= 0, "--patience", "\(patience)", "0 (never stop early) or more")
+        if let evalEvery { try require(evalEvery >= 1, "--eval-every", "\(evalEvery)", "at least 1 step") }
+        if case .fraction(let fraction) = warmup {
+            try require((0...1).contains(fraction), "--warmup", "\(fraction)", "a fraction in [0, 1] or a step count")
+        }
+        if case .steps(let steps) = warmup { try require(steps >= 0, "--warmup", "\(steps)", "0 or more steps") }
+        if loss == .infonce, batchSize < 2 { throw TrainingError.batchTooSmall(flag: "--batch-size", value: batchSize, minimum: 2) }
+        do {
+            try head.validate(path: "head configuration")
+        } catch let error as PoolingError {
+            throw TrainingError.invalidValue(flag: "head", value: "\(head.kind)", expected: error.description)
+        }
+    }
+
+    /// The first field whose value differs from `other`'s, as (name, ours, theirs); `nil` when equal.
+    /// Provenance is not compared (it records where the data came from, not how to train).
+    public func firstDifference(from other: TrainingConfiguration) -> (field: String, mine: String, theirs: String)? {
+        var a = self
+        var b = other
+        a.head.provenance = HeadProvenance()
+        b.head.provenance = HeadProvenance()
+        let fields: [(String, String, String)] = [
+            ("head.kind", "\(a.head.kind)", "\(b.head.kind)"), ("head.dim", "\(a.head.dim)", "\(b.head.dim)"),
+            ("head.hidden", "\(a.head.hidden)", "\(b.head.hidden)"), ("head.heads", "\(a.head.heads)", "\(b.head.heads)"),
+            ("head.keyDim", "\(a.head.keyDim)", "\(b.head.keyDim)"),
+            ("head.projection", "\(a.head.projection)", "\(b.head.projection)"),
+            ("head.normalize", "\(a.head.normalize)", "\(b.head.normalize)"),
+            ("loss", a.loss.rawValue, b.loss.rawValue), ("scale", "\(a.scale)", "\(b.scale)"),
+            ("temperature", "\(a.temperature)", "\(b.temperature)"), ("symmetric", "\(a.symmetric)", "\(b.symmetric)"),
+            ("infonceThreshold", "\(a.infonceThreshold)", "\(b.infonceThreshold)"),
+            ("epochs", "\(a.epochs)", "\(b.epochs)"), ("lr", "\(a.learningRate)", "\(b.learningRate)"),
+            ("batchSize", "\(a.batchSize)", "\(b.batchSize)"), ("seed", "\(a.seed)", "\(b.seed)"),
+            ("warmup", "\(a.warmup)", "\(b.warmup)"), ("schedule", a.schedule.rawValue, b.schedule.rawValue),
+            ("weightDecay", "\(a.weightDecay)", "\(b.weightDecay)"), ("clipNorm", "\(a.clipNorm)", "\(b.clipNorm)"),
+            ("patience", "\(a.patience)", "\(b.patience)"),
+            ("evalEvery", a.evalEvery.map { "\($0)" } ?? "per epoch", b.evalEvery.map { "\($0)" } ?? "per epoch"),
+        ]
+        if let different = fields.first(where: { $0.1 != $0.2 }) { return different }
+        return a == b ? nil : ("configuration", "\(a)", "\(b)")
+    }
+}

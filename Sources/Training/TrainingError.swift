@@ -1,0 +1,74 @@
+/// Everything a user's files, flags or data can do wrong in training. Each case names the file,
+/// flag or value involved; `description` says what failed, where, and what to do.
+public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// A flag's value is out of its range (`flag` as typed on the command line).
+    case invalidValue(flag: String, value: String, expected: String)
+    /// The head's input width differs from the hidden states' width.
+    case dimensionMismatch(path: String, fileDim: Int, headDim: Int)
+    /// Train and dev files hold hidden states of different widths.
+    case splitDimensionMismatch(train: String, trainDim: Int, dev: String, devDim: Int)
+    /// The file holds no `/pairs` (or zero of them).
+    case noPairs(path: String)
+    /// The loss needs gold scores and the file has none.
+    case missingScores(path: String, loss: String)
+    /// InfoNCE found no pair with score ≥ the threshold.
+    case emptyPositiveSet(path: String, threshold: Float, highestScore: Float)
+    /// InfoNCE needs at least two positive pairs per batch for in-batch negatives.
+    case batchTooSmall(flag: String, value: Int, minimum: Int)
+    /// `--resume` with a configuration that differs from the checkpoint's.
+    case resumeMismatch(checkpoint: String, field: String, checkpointValue: String, requestedValue: String)
+    /// `--resume` but no checkpoint in the run directory.
+    case checkpointMissing(path: String)
+    /// A checkpoint that cannot be read or is inconsistent.
+    case checkpointCorrupt(path: String, detail: String)
+    /// The run directory already holds a run and `--resume` was not given.
+    case runDirectoryInUse(path: String)
+    /// Writing an output (checkpoint, log, head, summary) failed.
+    case writeFailed(path: String, detail: String)
+    /// The loss became NaN or ±∞; training stopped and the last good checkpoint was kept.
+    case nonFiniteLoss(epoch: Int, step: Int, value: Float, checkpoint: String)
+    /// A gradient became NaN or ±∞ (global norm shown); training stopped.
+    case nonFiniteGradient(epoch: Int, step: Int, norm: Double, checkpoint: String)
+
+    public var description: String {
+        switch self {
+        case let .invalidValue(flag, value, expected):
+            return "\(flag) \(value) is invalid: expected \(expected)."
+        case let .dimensionMismatch(path, fileDim, headDim):
+            return "\(path): hidden states have dim \(fileDim) but the head expects \(headDim). "
+                + "HINT: build the head for dim \(fileDim), or pass hidden states of the model the head was made for."
+        case let .splitDimensionMismatch(train, trainDim, dev, devDim):
+            return "--train \(train) has dim \(trainDim) but --dev \(dev) has dim \(devDim). "
+                + "HINT: extract both splits from the same model and layer."
+        case let .noPairs(path):
+            return "\(path): no sentence pairs (/pairs is missing or empty); training needs pairs. "
+                + "HINT: pass a split written with pairs (and scores), e.g. stsb-minilm-l6/train.h5."
+        case let .missingScores(path, loss):
+            return "\(path): no gold /scores, which --loss \(loss) needs. "
+                + "HINT: use --loss infonce (every pair counts as a positive) or a file with /scores."
+        case let .emptyPositiveSet(path, threshold, highest):
+            return "\(path): no pair scores ≥ --infonce-threshold \(threshold) (the highest score is \(highest)), "
+                + "so InfoNCE has no positives. HINT: lower --infonce-threshold."
+        case let .batchTooSmall(flag, value, minimum):
+            return "\(flag) \(value) is too small: InfoNCE needs at least \(minimum) pairs per batch for in-batch negatives."
+        case let .resumeMismatch(checkpoint, field, checkpointValue, requestedValue):
+            return "--resume: the checkpoint \(checkpoint) was trained with \(field) = \(checkpointValue), "
+                + "but this run asks for \(requestedValue). HINT: repeat the original flags, or start a new --out directory."
+        case let .checkpointMissing(path):
+            return "--resume: no checkpoint at \(path). HINT: drop --resume to start a new run."
+        case let .checkpointCorrupt(path, detail):
+            return "checkpoint \(path) is unusable: \(detail). HINT: start a new --out directory."
+        case let .runDirectoryInUse(path):
+            return "--out \(path) already holds a run (checkpoint/ exists). "
+                + "HINT: add --resume to continue it, or choose another --out directory."
+        case let .writeFailed(path, detail):
+            return "cannot write \(path): \(detail). HINT: check the directory exists, is writable and the disk has space."
+        case let .nonFiniteLoss(epoch, step, value, checkpoint):
+            return "the loss became \(value) at epoch \(epoch), step \(step); training stopped. "
+                + "The last good checkpoint is \(checkpoint). HINT: lower --lr or --scale, or keep --clip-norm on."
+        case let .nonFiniteGradient(epoch, step, norm, checkpoint):
+            return "a gradient became non-finite (global norm \(norm)) at epoch \(epoch), step \(step); training stopped. "
+                + "The last good checkpoint is \(checkpoint). HINT: lower --lr or --scale."
+        }
+    }
+}

@@ -1,0 +1,290 @@
+import Autodiff
+import Foundation
+import HiddenStates
+import Pooling
+import Testing
+@testable import Training
+
+/// A fresh temporary directory, removed when the value goes away.
+final class ScratchDirectory {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("training-tests-\(UUID().uuidString)")
+    init() throws { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+    func run(_ name: String) -> RunDirectory { RunDirectory(url.appendingPathComponent(name)) }
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+enum Fixture {
+    static let train = SyntheticPairs.split(pairs: 240, dim: 16, seed: 1, path: "train")
+    static let dev = SyntheticPairs.split(pairs: 120, dim: 16, seed: 2, path: "dev")
+
+    static func configuration(_ kind: HeadKind = .additive, loss: LossKind = .cosent, epochs: Int = 2,
+                              learningRate: Float = 1e-2) -> TrainingConfiguration {
+        TrainingConfiguration(head: HeadConfiguration(kind: kind, dim: 16, hidden: 16, heads: 4, keyDim: 8),
+                              loss: loss, epochs: epochs, learningRate: learningRate, batchSize: 32, seed: 7,
+                              patience: 0)
+    }
+
+    /// Mean pooling's dev Spearman, computed without any head.
+    static func meanPoolingSpearman(_ split: TrainingSplit) -> Double {
+        let (rows, segments) = split.packedRows(of: Array(0..<split.sentenceCount))
+        let means = rows.segmentMean(segments)
+        let dim = split.dim
+        let cosines = split.pairs.map { pair -> Double in
+            var (uv, uu, vv) = (0.0, 0.0, 0.0)
+            for j in 0..<dim {
+                let u = Double(means[pair.first, j]), v = Double(means[pair.second, j])
+                uv += u * v; uu += u * u; vv += v * v
+            }
+            return uv / (uu * vv).squareRoot()
+        }
+        return 100 * RankCorrelationReference.spearman(cosines, (split.scores ?? []).map(Double.init))
+    }
+}
+
+/// Independent Spearman (average ranks for ties) so the test does not only check Evaluation against itself.
+enum RankCorrelationReference {
+    static func ranks(_ x: [Double]) -> [Double] {
+        let order = x.indices.sorted { x[$0] < x[$1] }
+        var ranks = [Double](repeating: 0, count: x.count)
+        var i = 0
+        while i < order.count {
+            var j = i
+            while j + 1 < order.count && x[order[j + 1]] == x[order[i]] { j += 1 }
+            for k in i...j { ranks[order[k]] = Double(i + j) / 2 + 1 }
+            i = j + 1
+        }
+        return ranks
+    }
+
+    static func spearman(_ a: [Double], _ b: [Double]) -> Double {
+        let (x, y) = (ranks(a), ranks(b))
+        let (mx, my) = (x.reduce(0, +) / Double(x.count), y.reduce(0, +) / Double(y.count))
+        let sxy = zip(x, y).map { ($0 - mx) * ($1 - my) }.reduce(0, +)
+        let sxx = x.map { ($0 - mx) * ($0 - mx) }.reduce(0, +)
+        let syy = y.map { ($0 - my) * ($0 - my) }.reduce(0, +)
+        return sxy / (sxx * syy).squareRoot()
+    }
+}
+
+@Suite("trainer")
+struct TrainerTests {
+    let scratch: ScratchDirectory
+    init() throws { scratch = try ScratchDirectory() }
+
+    @Test("before training each head scores exactly mean pooling; training beats it", arguments: [HeadKind.additive, .multihead])
+    func learns(_ kind: HeadKind) throws {
+        // Multihead starts with zero queries, so its keys get no gradient at first: it needs a larger rate.
+        let trainer = try Trainer(configuration: Fixture.configuration(kind, epochs: 8, learningRate: kind == .additive ? 3e-2 : 1e-1), train: Fixture.train, dev: Fixture.dev,
+                                  directory: scratch.run("learns-\(kind)"))
+        let outcome = try trainer.run()
+        let mean = Fixture.meanPoolingSpearman(Fixture.dev)
+        #expect(abs(outcome.initialDevSpearman - mean) < 1e-3, "initial \(outcome.initialDevSpearman) vs mean \(mean)")
+        let best = try #require(outcome.best)
+        #expect(best.devSpearman > mean + 5, "best \(best.devSpearman) vs mean pooling \(mean)")
+        #expect(outcome.reason == .completed)
+        #expect(outcome.steps == 8 * trainer.batchesPerEpoch)
+    }
+
+    @Test("the run directory holds the head, the log, the summary and the checkpoint")
+    func runDirectory() throws {
+        let directory = scratch.run("layout")
+        let outcome = try Trainer(configuration: Fixture.configuration(), train: Fixture.train, dev: Fixture.dev,
+                                  directory: directory, toolVersion: "9.9.9").run()
+        let head = try HeadExport.load(from: directory.head)
+        #expect(head.parameters == outcome.bestParameters)
+        let (rows, segments) = Fixture.dev.packedRows(of: Array(0..<Fixture.dev.sentenceCount))
+        _ = head.pooled(rows, segments: segments)
+        #expect(head.configuration.provenance.poolerVersion == "9.9.9")
+        let lines = try String(contentsOf: directory.log, encoding: .utf8).split(separator: "\n")
+        let records = try lines.map { try JSONDecoder().decode(EvaluationRecord.self, from: Data($0.utf8)) }
+        #expect(records.map(\.kind) == [.initial, .epoch, .epoch])
+        #expect(records.last?.trainLoss != nil)
+        let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: directory.summary))
+        #expect(summary.bestDevSpearman == outcome.best?.devSpearman)
+        #expect(summary.stoppedBy == .completed)
+        #expect(summary.train.sha256 == nil)  // in-memory split: no file to hash
+        let checkpoint = try Checkpoint.read(from: directory.checkpoint)
+        #expect(checkpoint.parameters == outcome.finalParameters)
+        #expect(checkpoint.progress.finished)
+    }
+
+    @Test("the same seed gives identical weights")
+    func deterministic() throws {
+        let a = try Trainer(configuration: Fixture.configuration(), train: Fixture.train, dev: Fixture.dev,
+                            directory: scratch.run("a")).run()
+        let b = try Trainer(configuration: Fixture.configuration(), train: Fixture.train, dev: Fixture.dev,
+                            directory: scratch.run("b")).run()
+        #expect(a.finalParameters == b.finalParameters)
+        var other = Fixture.configuration()
+        other.seed = 8
+        let c = try Trainer(configuration: other, train: Fixture.train, dev: Fixture.dev, directory: scratch.run("c")).run()
+        #expect(a.finalParameters != c.finalParameters)
+    }
+
+    /// Stops a run when `condition` first holds, resumes it, and compares with an uninterrupted run.
+    private func checkResume(_ name: String, kind: HeadKind, loss: LossKind = .cosent,
+                             _ condition: @escaping (TrainingEvent) -> Bool) throws {
+        var configuration = Fixture.configuration(kind, loss: loss)
+        configuration.evalEvery = 5
+        let straight = try Trainer(configuration: configuration, train: Fixture.train, dev: Fixture.dev,
+                                   directory: scratch.run("\(name)-straight")).run()
+        let directory = scratch.run("\(name)-resumed")
+        let stop = StopSignal()
+        let first = try Trainer(configuration: configuration, train: Fixture.train, dev: Fixture.dev, directory: directory)
+            .run(stop: stop) { event in if condition(event) { stop.request() } }
+        #expect(first.reason == .interrupted)
+        #expect(first.steps < straight.steps)
+        let resumed = try Trainer(configuration: configuration, train: Fixture.train, dev: Fixture.dev, directory: directory)
+            .run(resume: true)
+        #expect(resumed.reason == .completed)
+        #expect(resumed.steps == straight.steps)
+        #expect(resumed.finalParameters == straight.finalParameters, "resumed weights differ from the uninterrupted run")
+        #expect(resumed.bestParameters == straight.bestParameters)
+        #expect(resumed.best == straight.best)
+        let straightLog = try String(contentsOf: scratch.run("\(name)-straight").log, encoding: .utf8)
+        let resumedLog = try String(contentsOf: directory.log, encoding: .utf8)
+        func scores(_ log: String) -> [String] { log.split(separator: "\n").map { String($0.split(separator: ",").filter { $0.contains("devSpearman") }.joined()) } }
+        #expect(scores(straightLog) == scores(resumedLog))
+    }
+
+    @Test("2 epochs straight = 1 epoch, interrupt, resume 1 epoch (bit-identical weights)")
+    func resumeAfterEpoch() throws {
+        try checkResume("epoch", kind: .additive) { event in
+            if case .evaluated(let record) = event { return record.kind == .epoch && record.epoch == 1 }
+            return false
+        }
+    }
+
+    @Test("interrupting mid-epoch and resuming is bit-identical too (multihead, InfoNCE)")
+    func resumeMidEpoch() throws {
+        try checkResume("mid", kind: .multihead, loss: .infonce) { event in
+            if case .stepped(let report) = event { return report.step == 3 }
+            return false
+        }
+    }
+
+    @Test("InfoNCE trains on a file without scores and cosine-MSE trains too", arguments: [LossKind.infonce, .cosineMSE])
+    func otherLosses(_ loss: LossKind) throws {
+        let train = loss == .infonce ? SyntheticPairs.split(pairs: 240, dim: 16, seed: 1, withScores: false, path: "train") : Fixture.train
+        var configuration = Fixture.configuration(loss: loss, epochs: 3)
+        configuration.symmetric = true
+        let outcome = try Trainer(configuration: configuration, train: train, dev: Fixture.dev,
+                                  directory: scratch.run("loss-\(loss)")).run()
+        let best = try #require(outcome.best)
+        #expect(best.devSpearman > outcome.initialDevSpearman + 1)
+    }
+
+    @Test("patience stops early and keeps the best state")
+    func earlyStopping() throws {
+        var configuration = Fixture.configuration(epochs: 30, learningRate: 0.3)
+        configuration.patience = 2
+        configuration.schedule = .constant
+        let outcome = try Trainer(configuration: configuration, train: Fixture.train, dev: Fixture.dev,
+                                  directory: scratch.run("early")).run()
+        #expect(outcome.reason == .earlyStopped)
+        #expect(outcome.epochsCompleted < 30)
+        let best = try #require(outcome.best)
+        #expect(best.epoch == outcome.epochsCompleted - 2)
+    }
+
+    @Test("a NaN in the training data stops with nonFiniteLoss and keeps the last good checkpoint")
+    func nonFinite() throws {
+        var tokens = Fixture.train.tokens
+        for j in 0..<16 { tokens[0, j] = .nan }
+        let train = TrainingSplit(path: "poisoned", tokens: tokens, offsets: Fixture.train.offsets,
+                                  pairs: Fixture.train.pairs, scores: Fixture.train.scores)
+        let directory = scratch.run("nan")
+        var caught: TrainingError?
+        do {
+            _ = try Trainer(configuration: Fixture.configuration(), train: train, dev: Fixture.dev, directory: directory).run()
+        } catch let error as TrainingError {
+            caught = error
+        }
+        guard case .nonFiniteLoss(let epoch, _, _, let checkpoint)? = caught else {
+            Issue.record("expected nonFiniteLoss, got \(String(describing: caught))")
+            return
+        }
+        #expect(epoch == 1)
+        #expect(checkpoint == directory.checkpoint.path)
+        let kept = try Checkpoint.read(from: directory.checkpoint)
+        #expect(kept.parameters.values.allSatisfy { $0.scalars.allSatisfy(\.isFinite) })
+        #expect(caught?.description.contains("HINT") == true)
+    }
+
+    @Test("mismatches are typed errors before any work")
+    func errors() throws {
+        func error(_ body: () throws -> Void) -> TrainingError? {
+            do { try body() } catch let error as TrainingError { return error } catch { return nil }
+            return nil
+        }
+        var wide = Fixture.configuration()
+        wide.head.dim = 32
+        #expect(error { _ = try Trainer(configuration: wide, train: Fixture.train, dev: Fixture.dev, directory: scratch.run("e1")) }
+                == .dimensionMismatch(path: "train", fileDim: 16, headDim: 32))
+        let noPairs = TrainingSplit(path: "empty", tokens: Fixture.train.tokens, offsets: Fixture.train.offsets, pairs: [], scores: [])
+        #expect(error { _ = try Trainer(configuration: Fixture.configuration(), train: noPairs, dev: Fixture.dev, directory: scratch.run("e2")) }
+                == .noPairs(path: "empty"))
+        let unscored = SyntheticPairs.split(pairs: 20, seed: 3, withScores: false, path: "unscored")
+        #expect(error { _ = try Trainer(configuration: Fixture.configuration(), train: unscored, dev: Fixture.dev, directory: scratch.run("e3")) }
+                == .missingScores(path: "unscored", loss: "cosent"))
+        var strict = Fixture.configuration(loss: .infonce)
+        strict.infonceThreshold = 6
+        guard case .emptyPositiveSet(let path, let threshold, _)? =
+                error({ _ = try Trainer(configuration: strict, train: Fixture.train, dev: Fixture.dev, directory: scratch.run("e4")) })
+        else {
+            Issue.record("expected emptyPositiveSet")
+            return
+        }
+        #expect(path == "train" && threshold == 6)
+        var bad = Fixture.configuration()
+        bad.learningRate = -1
+        #expect(error { _ = try Trainer(configuration: bad, train: Fixture.train, dev: Fixture.dev, directory: scratch.run("e5")) }
+                == .invalidValue(flag: "--lr", value: "-1.0", expected: "a positive number such as 2e-4"))
+
+        let directory = scratch.run("resume")
+        let stop = StopSignal()
+        stop.request()
+        _ = try Trainer(configuration: Fixture.configuration(), train: Fixture.train, dev: Fixture.dev, directory: directory).run(stop: stop)
+        var changed = Fixture.configuration()
+        changed.learningRate = 5e-3
+        #expect(error { _ = try Trainer(configuration: changed, train: Fixture.train, dev: Fixture.dev, directory: directory).run(resume: true) }
+                == .resumeMismatch(checkpoint: directory.checkpoint.path, field: "lr", checkpointValue: "0.01", requestedValue: "0.005"))
+        #expect(error { _ = try Trainer(configuration: Fixture.configuration(), train: Fixture.train, dev: Fixture.dev, directory: directory).run() }
+                == .runDirectoryInUse(path: directory.url.path))
+        let fresh = scratch.run("never-ran")
+        #expect(error { _ = try Trainer(configuration: Fixture.configuration(), train: Fixture.train, dev: Fixture.dev, directory: fresh).run(resume: true) }
+                == .checkpointMissing(path: fresh.checkpoint.path))
+    }
+
+    @Test("a synthetic HDF5 file loads into the same split it was written from")
+    func loadsHDF5() throws {
+        let path = scratch.path("synthetic.h5")
+        try SyntheticPairs.write(path: path, pairs: 30, seed: 4)
+        let loaded = try TrainingSplit.load(path: path, blockSize: 7)
+        let expected = SyntheticPairs.split(pairs: 30, seed: 4)
+        #expect(loaded.tokens == expected.tokens)
+        #expect(loaded.offsets == expected.offsets)
+        #expect(loaded.pairs == expected.pairs)
+        #expect(loaded.scores == expected.scores)
+        #expect(loaded.model == "synthetic")
+        let (rows, segments) = loaded.packedRows(of: [3, 1])
+        #expect(segments.lengths == [loaded.offsets[4] - loaded.offsets[3], loaded.offsets[2] - loaded.offsets[1]])
+        #expect(rows.slice(alongAxis: 0, 0..<segments.lengths[0]) == loaded.tokens.slice(alongAxis: 0, loaded.offsets[3]..<loaded.offsets[4]))
+        #expect(SHA256.hex(ofFileAt: path)?.count == 64)
+    }
+
+    @Test("SHA-256 matches the FIPS 180-4 test vectors")
+    func sha256() {
+        #expect(SHA256.hex(of: Data()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(of: Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex(of: Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        var chunked = SHA256()
+        let million = [UInt8](repeating: 0x61, count: 1_000_000)
+        for start in stride(from: 0, to: million.count, by: 999) {
+            million[start..<min(million.count, start + 999)].withUnsafeBytes { chunked.update($0) }
+        }
+        #expect(chunked.finalize() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+}
