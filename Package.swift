@@ -49,6 +49,11 @@ let package = Package(
             dependencies: ["Autodiff", "HiddenStates", "COpenBLAS", "Training", "Pooling", "Evaluation"]
         ),
 
+        // Worked examples (built with the tests, so they keep compiling); see Examples/.
+        .executableTarget(name: "CompareStrategies", dependencies: ["Evaluation"], path: "Examples/CompareStrategies"),
+        .executableTarget(name: "TrainInfoNCE", dependencies: ["Training", "Pooling"], path: "Examples/TrainInfoNCE"),
+        .executableTarget(name: "EmbedWithHead", dependencies: ["Pooling", "HiddenStates"], path: "Examples/EmbedWithHead"),
+
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "HiddenStatesTests", dependencies: ["HiddenStates"]),
         .testTarget(name: "PoolingTests", dependencies: ["Pooling", "Autodiff"]),
