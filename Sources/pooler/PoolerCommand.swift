@@ -6,7 +6,10 @@ struct PoolerCommand: ParsableCommand {
         commandName: "pooler",
         abstract: "Learn and compare poolings of transformer hidden states into sentence embeddings.",
         version: PoolerVersion.string,
-        subcommands: [DoctorCommand.self, InspectCommand.self, SubsetCommand.self, EvaluateCommand.self, ExplainCommand.self, EmbedCommand.self, ExportCommand.self, TrainCommand.self]
+        subcommands: [
+            TrainCommand.self, EvaluateCommand.self, ExplainCommand.self, EmbedCommand.self, ExportCommand.self,
+            InspectCommand.self, SubsetCommand.self, DoctorCommand.self,
+        ]
     )
 }
 
