@@ -64,11 +64,6 @@ public struct MultiheadAttentionHead: PoolingHead {
         return OutputProjection.applied(pooled, configuration, parameters: parameters)
     }
 
-    public func pooled(_ rows: Tensor, segments: Segments) -> Tensor {
-        let pooled = rows.segmentWeightedSum(segments, weights: attentionWeights(rows, segments: segments))  // [batch, dim]
-        return OutputProjection.applied(pooled, configuration, tensor: tensor)
-    }
-
     public func attentionWeights(_ rows: Tensor, segments: Segments) -> Tensor {
         precondition(rows.rank == 2 && rows.shape == [segments.rowCount, configuration.dim],
                      "MultiheadAttentionHead: rows must be [\(segments.rowCount), \(configuration.dim)], got \(rows.shape)")

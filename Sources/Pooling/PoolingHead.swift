@@ -14,14 +14,20 @@ public protocol PoolingHead: Sendable {
     var parametersWithoutDecay: Set<String> { get }
     /// Training forward on the tape: rows [T, dim], one segment per sentence → [batch, outputDim].
     func forward(_ rows: Variable, segments: Segments, parameters: [String: Variable]) -> Variable
-    /// Inference forward, no tape, batched BLAS → [batch, outputDim]; equals `forward` to 1e-5.
-    func pooled(_ rows: Tensor, segments: Segments) -> Tensor
     /// Each token's attention weight, no tape: rows [T, dim] → [T, heads] (1 column for additive);
     /// within a sentence each column sums to 1. What `pooler explain` shows.
     func attentionWeights(_ rows: Tensor, segments: Segments) -> Tensor
 }
 
 extension PoolingHead {
+    /// Inference forward, no tape, batched BLAS: rows [T, dim] → [batch, outputDim]; equals
+    /// `forward` to 1e-5. `x = Σ_t w_t h_t` per head's column block, then the optional projection
+    /// and normalisation.
+    public func pooled(_ rows: Tensor, segments: Segments) -> Tensor {
+        let pooled = rows.segmentWeightedSum(segments, weights: attentionWeights(rows, segments: segments))  // [batch, dim]
+        return OutputProjection.applied(pooled, configuration, tensor: tensor)
+    }
+
     /// Width of the output embedding (= `configuration.dim`).
     public var outputDim: Int { configuration.dim }
 

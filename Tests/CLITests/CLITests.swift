@@ -14,8 +14,13 @@ struct PoolerProcess {
     }
 
     static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> PoolerProcess {
+        try run(executable: binary, arguments, environment: environment)
+    }
+
+    /// Runs any program and captures its output.
+    static func run(executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> PoolerProcess {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         if let environment {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

@@ -80,18 +80,6 @@ enum PythonReference {
     }()
 
     static func run(_ arguments: [String]) throws -> PoolerProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return PoolerProcess(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
+        try PoolerProcess.run(executable: URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + arguments)
     }
 }
