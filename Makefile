@@ -46,5 +46,12 @@ sample: build
 	$(RELEASE_BIN)/pooler subset --input $(SHARED_DATA)/stsb-minilm-l6/dev.h5 --output $(SAMPLE)/dev.h5 --pairs 200 --seed 0
 	$(RELEASE_BIN)/pooler subset --input $(SHARED_DATA)/stsb-minilm-l6/test.h5 --output $(SAMPLE)/test.h5 --pairs 250 --seed 0
 
+## The showcase (not part of the tests): heads trained on layer 3 of 6 of all-MiniLM-L6-v2 against the full
+## model's mean pooling, STS-B dev and test, into runs/showcase/ (docs/showcase.md). Builds the layer-3
+## hidden states in ~/.cache/pooler if missing (pip installs torch); about 20 min on 2 cores.
+.PHONY: showcase
+showcase: deps
+	LAST=$(SHARED_DATA)/stsb-minilm-l6 STSB=$(SHARED_DATA)/stsbenchmark bash scripts/showcase.sh
+
 clean:
 	rm -rf .build

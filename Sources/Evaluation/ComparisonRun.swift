@@ -6,7 +6,9 @@ import Pooling
 /// Compares fixed strategies and learned heads on one or more scored-pair files.
 ///
 /// Each file is read once; every method pools its sentences; ``SimilarityEvaluator`` scores
-/// them with bootstrap intervals and paired comparisons against the baseline.
+/// them with bootstrap intervals and paired comparisons against the baseline. ``ExternalSystem``s
+/// are pooled from other files over the same pairs (e.g. another layer of the same encoder) and
+/// take part in the same comparison.
 public struct ComparisonRun {
     /// A learned head to evaluate, under a display name.
     public struct NamedHead {
@@ -23,6 +25,8 @@ public struct ComparisonRun {
     /// Fixed strategies in command-line form (`mean`, `mean+max`, `mean-nospecial`).
     public var strategies: [String]
     public var heads: [NamedHead]
+    /// Fixed strategies pooled from other files with the same pairs, one per data file.
+    public var systems: [ExternalSystem]
     /// Name of the strategy or head the others are compared with (nil: no comparison).
     public var baseline: String?
     public var evaluator: SimilarityEvaluator
@@ -32,19 +36,20 @@ public struct ComparisonRun {
     /// Sentences per read (bounds memory).
     public var batchSize: Int
 
-    public init(datasets: [String], strategies: [String], heads: [NamedHead], baseline: String?,
-                evaluator: SimilarityEvaluator, seed: UInt64, batchSize: Int = 1024) {
+    public init(datasets: [String], strategies: [String], heads: [NamedHead], systems: [ExternalSystem] = [],
+                baseline: String?, evaluator: SimilarityEvaluator, seed: UInt64, batchSize: Int = 1024) {
         self.datasets = datasets
         self.strategies = strategies
         self.heads = heads
+        self.systems = systems
         self.baseline = baseline
         self.evaluator = evaluator
         self.seed = seed
         self.batchSize = batchSize
     }
 
-    /// The names results will carry: strategies, then heads.
-    public var methodNames: [String] { strategies + heads.map(\.name) }
+    /// The names results will carry: strategies, then heads, then external systems.
+    public var methodNames: [String] { strategies + heads.map(\.name) + systems.map(\.name) }
 
     /// A display name for a dataset path: `folder/file` without the extension.
     public static func datasetName(_ path: String) -> String {
@@ -56,6 +61,8 @@ public struct ComparisonRun {
 
     /// Scores every method on every dataset.
     /// - Parameter log: receives one line per step (for a progress display on stderr).
+    /// - Throws: ``HiddenStatesError`` (files), ``PoolingError`` (strategies, dims), ``EvaluationError``
+    ///   when an external system's file does not score the same pairs as its data file.
     public func run(log: (String) -> Void = { _ in }) throws -> [StrategyResult] {
         var results: [StrategyResult] = []
         for path in datasets {
@@ -66,7 +73,8 @@ public struct ComparisonRun {
                 throw HiddenStatesError.missingDataset(
                     path: path, dataset: "/pairs", hint: "evaluation needs scored pairs (/pairs and /scores).")
             }
-            let pairs = try file.pairs().map { (first: $0.first, second: $0.second) }
+            let sentencePairs = try file.pairs()
+            let pairs = sentencePairs.map { (first: $0.first, second: $0.second) }
             let gold = try file.scores()
             let special = SpecialTokenPositions(file.metadata.specialTokens)
             var embedders = try strategies.map { text in
@@ -74,9 +82,10 @@ public struct ComparisonRun {
             }
             embedders += heads.map { SentenceEmbedder(head: $0.head) }
             let start = DispatchTime.now()
-            let embeddings = try EmbeddingPass.embed(file, with: embedders, batchSize: batchSize)
+            var embeddings = try EmbeddingPass.embed(file, with: embedders, batchSize: batchSize)
+            embeddings += try externalEmbeddings(alongside: file, pairs: sentencePairs, gold: gold, log: log)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-            log("\(name): pooled \(file.metadata.sentences) sentences with \(embedders.count) methods "
+            log("\(name): pooled \(file.metadata.sentences) sentences with \(embeddings.count) methods "
                 + "in \(String(format: "%.2f", seconds)) s; scoring \(pairs.count) pairs "
                 + "(\(evaluator.resamples) bootstrap resamples)")
             let systems = zip(methodNames, embeddings).map { SimilarityEvaluator.System(name: $0, embeddings: $1) }
@@ -85,5 +94,38 @@ public struct ComparisonRun {
                 dataset: name, systems: systems, pairs: pairs, gold: gold, baseline: baseline, using: &generator)
         }
         return results
+    }
+
+    /// The external systems' embeddings for one data file, in ``systems`` order: each distinct
+    /// file is checked against the data file, then read once for all the strategies pooled from it.
+    private func externalEmbeddings(
+        alongside dataFile: HiddenStatesFile, pairs: [SentencePair], gold: [Float], log: (String) -> Void
+    ) throws -> [SentenceEmbeddings] {
+        var byPath: [String: [Int]] = [:]
+        var paths: [String] = []
+        for (s, system) in systems.enumerated() {
+            let path = system.path(forDataset: dataFile.path)
+            if byPath[path] == nil { paths.append(path) }
+            byPath[path, default: []].append(s)
+        }
+        var embeddings = [SentenceEmbeddings?](repeating: nil, count: systems.count)
+        for path in paths {
+            let indices = byPath[path] ?? []
+            let file = try HiddenStatesFile(path: path)
+            defer { file.close() }
+            for s in indices {
+                try systems[s].checkSameData(file, dataFile: dataFile, pairs: pairs, gold: gold)
+            }
+            let special = SpecialTokenPositions(file.metadata.specialTokens)
+            let embedders = try indices.map { s in
+                SentenceEmbedder(pooling: try FixedPooling(parsing: systems[s].strategy, specialTokens: special))
+            }
+            log("\(Self.datasetName(dataFile.path)): pooling \(indices.map { systems[$0].name }.joined(separator: ", ")) "
+                + "from \(path) (same \(pairs.count) pairs)")
+            for (s, pooled) in zip(indices, try EmbeddingPass.embed(file, with: embedders, batchSize: batchSize)) {
+                embeddings[s] = pooled
+            }
+        }
+        return embeddings.compactMap { $0 }
     }
 }

@@ -16,6 +16,12 @@ struct EvaluateCommand: ParsableCommand {
             does); a percentile bootstrap interval over pairs; and against --baseline the paired \
             difference, its interval and p-value. Differences of a few tenths are often noise: the \
             table marks with * those whose interval excludes 0.
+
+            --system NAME=FILE.h5:STRATEGY pools FILE with a fixed strategy and compares it on the \
+            same pairs (paired test included), e.g. the last layer's mean pooling beside heads trained \
+            on an intermediate layer. FILE must have the same /pairs, /scores and sentences as the \
+            --data file; with several --data files, {split} in FILE is replaced by each data file's \
+            name without .h5: --system "layer6-mean=/data/layer6/{split}.h5:mean".
             """
     )
 
@@ -31,7 +37,13 @@ struct EvaluateCommand: ParsableCommand {
             help: "A learned head: an exported folder or a training run folder, optionally NAME=PATH (repeatable).")
     var heads: [String] = []
 
-    @Option(help: "The strategy or head the others are compared with ('none' for no comparison).")
+    @Option(name: .customLong("system"), help: ArgumentHelp(
+        "NAME=FILE.h5:STRATEGY: a fixed strategy pooled from another file with the same pairs "
+            + "({split} in FILE becomes the --data file's name without .h5; repeatable).",
+        valueName: "name=file:strategy"))
+    var systems: [String] = []
+
+    @Option(help: "The strategy, head or system the others are compared with ('none' for no comparison).")
     var baseline = "mean"
 
     @Option(help: "Bootstrap resamples of the pairs (≥ 1000 recommended).")
@@ -64,8 +76,16 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         if datasets.isEmpty { throw ValidationError("Give at least one --data FILE.h5.") }
-        if strategyList.isEmpty && heads.isEmpty {
-            throw ValidationError("Nothing to evaluate: give --strategies and/or --head.")
+        if strategyList.isEmpty && heads.isEmpty && systems.isEmpty {
+            throw ValidationError("Nothing to evaluate: give --strategies, --head and/or --system.")
+        }
+        let parsedSystems = try externalSystems()
+        for system in parsedSystems {
+            do {
+                _ = try FixedPooling(parsing: system.strategy, specialTokens: .clsFirstSepLast)
+            } catch {
+                throw ValidationError("--system \(system.name): \(error)")
+            }
         }
         for text in strategyList {
             // Special tokens are only known per file; parse names here with both set.
@@ -80,12 +100,24 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("--confidence must be between 0.5 and 1, e.g. 0.95; got \(confidence).")
         }
         if batchSize < 1 { throw ValidationError("--batch-size must be positive, got \(batchSize).") }
-        let names = strategyList + heads.map { HeadArgument(parsing: $0).name }
+        let names = strategyList + heads.map { HeadArgument(parsing: $0).name } + parsedSystems.map(\.name)
         if Set(names).count != names.count {
-            throw ValidationError("Two methods share a name (\(names.joined(separator: ", "))); name heads with NAME=PATH.")
+            throw ValidationError("Two methods share a name (\(names.joined(separator: ", "))); "
+                + "name heads with NAME=PATH and systems with distinct NAMEs.")
         }
         if baseline != "none" && !names.contains(baseline) {
             throw ValidationError("--baseline \(baseline) is not among the methods: \(names.joined(separator: ", ")).")
+        }
+    }
+
+    /// The `--system` arguments parsed.
+    func externalSystems() throws -> [ExternalSystem] {
+        try systems.map { text in
+            do {
+                return try ExternalSystem(parsing: text)
+            } catch {
+                throw ValidationError("\(error)")
+            }
         }
     }
 
@@ -95,7 +127,7 @@ struct EvaluateCommand: ParsableCommand {
             return ComparisonRun.NamedHead(name: argument.name, head: try HeadExport.load(from: argument.folder))
         }
         let run = ComparisonRun(
-            datasets: datasets, strategies: strategyList, heads: loaded,
+            datasets: datasets, strategies: strategyList, heads: loaded, systems: try externalSystems(),
             baseline: baseline == "none" ? nil : baseline,
             evaluator: SimilarityEvaluator(resamples: resamples, confidenceLevel: confidence),
             seed: seed, batchSize: batchSize)
