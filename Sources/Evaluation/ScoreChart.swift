@@ -35,7 +35,9 @@ public enum ScoreChart {
             }
             for row in rows {
                 let center = y + rowHeight / 2
-                let color = row.isSignificant == true ? "#c0392b" : "#2c3e50"
+                // Green: significantly better than the baseline; red: significantly worse.
+                let color = row.isSignificant == true
+                    ? ((row.spearmanCosineDifference ?? 0) > 0 ? "#1e8449" : "#c0392b") : "#2c3e50"
                 body.append("<text x=\"\(f(margin))\" y=\"\(f(center + 4))\">\(escaped(row.strategy))</text>")
                 if row.spearmanCosineCI.lower.isFinite && row.spearmanCosineCI.upper.isFinite {
                     body.append("<line x1=\"\(f(x(row.spearmanCosineCI.lower)))\" y1=\"\(f(center))\" "
@@ -60,7 +62,7 @@ public enum ScoreChart {
         }
         let level = Int(((results.first?.confidenceLevel ?? 0.95) * 100).rounded())
         body.append("<text x=\"\(f(margin))\" y=\"\(f(y))\" font-size=\"11\" fill=\"#555\">Spearman ×100 of cosine "
-            + "similarity with \(level)% bootstrap intervals; red: differs significantly from the baseline (dashed).</text>")
+            + "similarity with \(level)% bootstrap intervals; green / red: significantly better / worse than the baseline (dashed).</text>")
         let width = margin * 2 + labelWidth + plotWidth + 60
         let height = y + margin
         return """

@@ -52,7 +52,7 @@ public struct TokenAttention: Sendable {
         lines.append("\(length) tokens; uniform weight (mean pooling) = \(String(format: "%.3f", uniform))")
         var header = "  #  " + "token".padding(toLength: tokenWidth, withPad: " ", startingAt: 0)
         for k in 0..<heads { header += "  " + (heads == 1 ? "weight" : "head \(k)").padding(toLength: 26, withPad: " ", startingAt: 0) }
-        lines.append(header)
+        lines.append(header.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression))
         for (t, row) in weights.enumerated() {
             var line = String(format: "%3d  ", t) + String(tokens[t].prefix(tokenWidth)).padding(toLength: tokenWidth, withPad: " ", startingAt: 0)
             for weight in row {
