@@ -29,7 +29,8 @@ extension Tensor {
         precondition(shape == other.shape, "add(_:): shapes \(shape) and \(other.shape) differ")
         scalars.withUnsafeMutableBufferPointer { x in
             other.scalars.withUnsafeBufferPointer { y in
-                for i in 0..<x.count { x[i] += y[i] }
+                guard let px = x.baseAddress, let py = y.baseAddress else { return }
+                for i in 0..<x.count { px[i] += py[i] }
             }
         }
     }
@@ -41,7 +42,8 @@ extension Tensor {
     public func map(_ f: (Float) -> Float) -> Tensor {
         Tensor(shape: shape) { out in
             scalars.withUnsafeBufferPointer { x in
-                for i in 0..<out.count { out[i] = f(x[i]) }
+                guard let py = out.baseAddress, let px = x.baseAddress else { return }
+                for i in 0..<out.count { py[i] = f(px[i]) }
             }
         }
     }

@@ -63,11 +63,14 @@ extension Tensor {
 
     /// `op(a, b)` elementwise with broadcasting; the result has the broadcast shape.
     static func broadcasting(_ a: Tensor, _ b: Tensor, _ name: String, _ op: (Float, Float) -> Float) -> Tensor {
+        // Loops run on base pointers with offsets computed once per row, so the compiler
+        // vectorises them (indexing the buffers with `o + j` kept them scalar).
         if a.shape == b.shape {
             return Tensor(shape: a.shape) { out in
                 a.scalars.withUnsafeBufferPointer { pa in
                     b.scalars.withUnsafeBufferPointer { pb in
-                        for i in 0..<out.count { out[i] = op(pa[i], pb[i]) }
+                        guard let po = out.baseAddress, let xa = pa.baseAddress, let xb = pb.baseAddress else { return }
+                        for i in 0..<out.count { po[i] = op(xa[i], xb[i]) }
                     }
                 }
             }
@@ -83,12 +86,20 @@ extension Tensor {
         return Tensor(shape: shape) { out in
             a.scalars.withUnsafeBufferPointer { pa in
                 b.scalars.withUnsafeBufferPointer { pb in
+                    guard let outBase = out.baseAddress, let aBase = pa.baseAddress, let bBase = pb.baseAddress else { return }
                     forEachRow(shape: shape, stridesA: stridesA, stridesB: stridesB) { o, oa, ob in
+                        let y = outBase + o
+                        let x = aBase + oa
+                        let z = bBase + ob
                         switch (innerA, innerB) {
-                        case (1, 1): for j in 0..<inner { out[o + j] = op(pa[oa + j], pb[ob + j]) }
-                        case (1, 0): for j in 0..<inner { out[o + j] = op(pa[oa + j], pb[ob]) }
-                        case (0, 1): for j in 0..<inner { out[o + j] = op(pa[oa], pb[ob + j]) }
-                        default: for j in 0..<inner { out[o + j] = op(pa[oa + j * innerA], pb[ob + j * innerB]) }
+                        case (1, 1): for j in 0..<inner { y[j] = op(x[j], z[j]) }
+                        case (1, 0):
+                            let scalar = z[0]
+                            for j in 0..<inner { y[j] = op(x[j], scalar) }
+                        case (0, 1):
+                            let scalar = x[0]
+                            for j in 0..<inner { y[j] = op(scalar, z[j]) }
+                        default: for j in 0..<inner { y[j] = op(x[j * innerA], z[j * innerB]) }
                         }
                     }
                 }
@@ -101,7 +112,21 @@ extension Tensor {
         if self.shape == shape { return self }
         precondition(Tensor.broadcastShape(self.shape, shape) == shape,
                      "broadcast(to:): shape \(self.shape) does not broadcast to \(shape)")
-        return Tensor.broadcasting(self, Tensor.zeros(shape), "broadcast(to:)") { a, _ in a }
+        let strides = Tensor.broadcastStrides(self.shape, to: shape)
+        let inner = shape.last ?? 1
+        let innerStride = strides.last ?? 0
+        return Tensor(shape: shape) { out in
+            scalars.withUnsafeBufferPointer { x in
+                guard let outBase = out.baseAddress, let xBase = x.baseAddress else { return }
+                Tensor.forEachRow(shape: shape, stridesA: strides, stridesB: strides) { o, ox, _ in
+                    if innerStride == 1 {
+                        (outBase + o).update(from: xBase + ox, count: inner)
+                    } else {
+                        (outBase + o).update(repeating: xBase[ox], count: inner)
+                    }
+                }
+            }
+        }
     }
 
     /// The sum over broadcast axes that undoes ``broadcast(to:)``: the pullback of broadcasting.
@@ -118,13 +143,16 @@ extension Tensor {
         var result = Tensor.zeros(target)
         result.scalars.withUnsafeMutableBufferPointer { out in
             scalars.withUnsafeBufferPointer { x in
+                guard let outBase = out.baseAddress, let xBase = x.baseAddress else { return }
                 Tensor.forEachRow(shape: shape, stridesA: stridesTarget, stridesB: zeroStrides) { o, ot, _ in
+                    let row = xBase + o
                     if innerTarget == 1 {
-                        for j in 0..<inner { out[ot + j] += x[o + j] }
+                        let y = outBase + ot
+                        for j in 0..<inner { y[j] += row[j] }
                     } else {
                         var sum: Float = 0
-                        for j in 0..<inner { sum += x[o + j] }
-                        out[ot] += sum
+                        for j in 0..<inner { sum += row[j] }
+                        outBase[ot] += sum
                     }
                 }
             }

@@ -14,8 +14,14 @@ enum Parallel {
     /// Cores available to this process.
     static let cores = ProcessInfo.processInfo.activeProcessorCount
 
-    /// Below this many scalar operations in total, starting a thread (~20 µs) costs more than it saves.
-    static let minimumWork = 1 << 17
+    /// Below this many scalar operations in total, work stays on the calling thread.
+    ///
+    /// Starting a thread costs ~20–40 µs (clone, stack, join), and these ops (sgemv, softmax
+    /// over segments) are memory-bound at ~2–4 scalar operations per ns, so splitting pays off
+    /// only for a few hundred µs of work. The threshold also keeps the per-shard ops of a
+    /// sharded training step (≈ 1 M operations each, both cores already busy) on their thread:
+    /// at 2¹⁷ they spawned 4 extra threads per step for no gain.
+    static let minimumWork = 1 << 21
 
     /// Calls `body(range)` for contiguous chunks covering `0..<count`: one chunk per core when
     /// `totalWork` (≈ scalar operations) is large enough, otherwise one chunk on this thread.

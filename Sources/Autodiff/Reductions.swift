@@ -30,10 +30,22 @@ extension Tensor {
         var result = Tensor.zeros(reducedShape(axis, keepingDimension: keepingDimension))
         result.scalars.withUnsafeMutableBufferPointer { y in
             scalars.withUnsafeBufferPointer { x in
+                if inner == 1 {
+                    // Along the last axis: a register accumulator, same order of additions.
+                    for o in 0..<outer {
+                        var total: Float = 0
+                        for l in 0..<length { total += x[o * length + l] }
+                        y[o] = total
+                    }
+                    return
+                }
+
+                guard let yBase = y.baseAddress, let xBase = x.baseAddress else { return }
                 for o in 0..<outer {
+                    let target = yBase + o * inner
                     for l in 0..<length {
-                        let row = (o * length + l) * inner
-                        for i in 0..<inner { y[o * inner + i] += x[row + i] }
+                        let row = xBase + (o * length + l) * inner
+                        for i in 0..<inner { target[i] += row[i] }
                     }
                 }
             }

@@ -10,9 +10,10 @@ extension Tensor {
         newShape[0] = indices.count
         return Tensor(shape: newShape) { y in
             scalars.withUnsafeBufferPointer { x in
+                guard let yBase = y.baseAddress, let xBase = x.baseAddress else { return }
                 for (r, index) in indices.enumerated() {
                     precondition(index >= 0 && index < shape[0], "gathering(rows:): index \(index) outside 0..<\(shape[0]) of shape \(shape)")
-                    for j in 0..<rowSize { y[r * rowSize + j] = x[index * rowSize + j] }
+                    (yBase + r * rowSize).update(from: xBase + index * rowSize, count: rowSize)
                 }
             }
         }
@@ -28,9 +29,12 @@ extension Tensor {
         var result = Tensor.zeros(newShape)
         result.scalars.withUnsafeMutableBufferPointer { y in
             scalars.withUnsafeBufferPointer { x in
+                guard let yBase = y.baseAddress, let xBase = x.baseAddress else { return }
                 for (r, index) in indices.enumerated() {
                     precondition(index >= 0 && index < rowCount, "scatteringAdd(rows:): index \(index) outside 0..<\(rowCount)")
-                    for j in 0..<rowSize { y[index * rowSize + j] += x[r * rowSize + j] }
+                    let target = yBase + index * rowSize
+                    let source = xBase + r * rowSize
+                    for j in 0..<rowSize { target[j] += source[j] }
                 }
             }
         }

@@ -21,6 +21,15 @@ enum Timing {
         return best
     }
 
+    /// CPU seconds this process used so far, all threads: (user, system) from `getrusage`.
+    /// Unlike wall time, barely affected by other jobs sharing the cores.
+    static func processCPU() -> (user: Double, system: Double) {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+        return (seconds(usage.ru_utime), seconds(usage.ru_stime))
+    }
+
     /// Resident set size of this process in MiB (Linux `/proc/self/statm`).
     static func residentMiB() -> Double {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return .nan }

@@ -32,15 +32,22 @@ enum TrainingBenchmark {
             let trainer = try Trainer(configuration: configuration, train: train, dev: dev, directory: RunDirectory(scratch))
             var epochSeconds: [Double] = []
             var epochStart = 0.0
+            var epochCPU: [(user: Double, system: Double)] = []
+            var cpuStart = (user: 0.0, system: 0.0)
             var evaluationSeconds = 0.0
             var evaluationStart = 0.0
             start = Timing.now()
             _ = try trainer.run { event in
                 switch event {
                 case .stepped(let report):
-                    if report.batchInEpoch == 1 { epochStart = Timing.now() }
+                    if report.batchInEpoch == 1 {
+                        epochStart = Timing.now()
+                        cpuStart = Timing.processCPU()
+                    }
                     if report.batchInEpoch == report.batchesPerEpoch {
                         epochSeconds.append(Timing.now() - epochStart)
+                        let cpu = Timing.processCPU()
+                        epochCPU.append((cpu.user - cpuStart.user, cpu.system - cpuStart.system))
                         evaluationStart = Timing.now()
                     }
                 case .evaluated(let record) where record.kind == .epoch:
@@ -50,11 +57,15 @@ enum TrainingBenchmark {
             }
             // The first step of an epoch starts its clock, so add one step's share back.
             let epoch = (epochSeconds.dropFirst().min() ?? epochSeconds.first ?? .nan) * 90 / 89
+            // CPU time (both threads) of the same epochs, scaled the same way; the least-CPU epoch.
+            let cpu = (epochCPU.dropFirst().min { $0.user + $0.system < $1.user + $1.system } ?? epochCPU.first)
+                .map { (user: $0.user * 90 / 89, system: $0.system * 90 / 89) } ?? (user: .nan, system: .nan)
             let flops = gemmFLOPs(kind, rows: rowsPerEpoch, dim: train.dim)
             print(String(format: "%@ + CoSENT, 1 epoch (5749 pairs, batch 64): %.3f s = %.0f pairs/s (target ≤ %.2f s; "
                 + "PyTorch CPU ~%.1f s); head GEMMs %.1f GFLOP/s = %.0f%% of sgemm %.0f GFLOP/s; dev evaluation %.3f s",
                 kind.rawValue, epoch, Double(train.pairs.count) / epoch, target, pytorch, flops / epoch / 1e9,
                 100 * flops / epoch / 1e9 / peak, peak, evaluationSeconds))
+            print(String(format: "    CPU time of that epoch (2 threads): user %.3f s + system %.3f s", cpu.user, cpu.system))
         }
         print(String(format: "RSS after training both heads: %.0f MiB (limit for `pooler train`: 600 MiB peak)", Timing.residentMiB()))
     }

@@ -12,6 +12,8 @@ let benchmarks: [(name: String, run: () throws -> Void)] = [
 ]
 
 BLASRuntime.reexecWithFastKernelIfNeeded()
+// As in `pooler`: multi-MB tensors are reused from the heap rather than mapped per op.
+AllocatorTuning.reuseLargeBlocks()
 let requested = Array(CommandLine.arguments.dropFirst())
 let unknown = requested.filter { name in !benchmarks.contains { $0.name == name } }
 if !unknown.isEmpty {

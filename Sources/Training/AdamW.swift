@@ -73,15 +73,20 @@ public struct AdamW: Sendable, Equatable {
         for name in parameters.keys.sorted() {
             guard let gradient = gradients[name], var theta = parameters[name] else { continue }
             precondition(gradient.shape == theta.shape, "AdamW: gradient \(gradient.shape) for parameter \(name) \(theta.shape)")
-            var m = state.firstMoments[name] ?? Tensor.zeros(theta.shape)
-            var v = state.secondMoments[name] ?? Tensor.zeros(theta.shape)
+            // Taken out of the state (not copied) so the in-place update below does not copy them.
+            var m = state.firstMoments.removeValue(forKey: name) ?? Tensor.zeros(theta.shape)
+            var v = state.secondMoments.removeValue(forKey: name) ?? Tensor.zeros(theta.shape)
             let decay = withoutDecay.contains(name) ? 1 : 1 - learningRate * h.weightDecay
             parameters[name] = nil  // keep `theta` uniquely referenced: update in place
+            let count = theta.count
             theta.withUnsafeMutableBufferPointer { p in
                 m.withUnsafeMutableBufferPointer { m in
                     v.withUnsafeMutableBufferPointer { v in
                         gradient.withUnsafeBufferPointer { g in
-                            for i in 0..<p.count {
+                            // Base pointers (no per-element bounds checks) let the loop vectorise.
+                            guard let p = p.baseAddress, let m = m.baseAddress, let v = v.baseAddress,
+                                  let g = g.baseAddress else { return }
+                            for i in 0..<count {
                                 m[i] = h.beta1 * m[i] + (1 - h.beta1) * g[i]
                                 v[i] = h.beta2 * v[i] + (1 - h.beta2) * g[i] * g[i]
                                 let denominator = v[i].squareRoot() * inverseRoot2 + h.epsilon

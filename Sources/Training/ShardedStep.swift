@@ -27,6 +27,8 @@ struct ShardedStep {
         var tape = Tape()
         var parameters: [String: Variable] = [:]
         var output: Variable?
+        /// `∂L/∂output`, set by the loss phase; `nil` when the loss was not finite.
+        var seed: Tensor?
         var gradients: [String: Tensor] = [:]
         init(_ sentences: Range<Int>) { self.sentences = sentences }
     }
@@ -36,26 +38,29 @@ struct ShardedStep {
                           objective: TrainingObjective) -> (loss: Float, gradients: [String: Tensor]?) {
         let shards = Self.partition(batch.sentences, split).map(Shard.init)
         let sentences = batch.sentences
-        run(shards.count) { s in
+        var value = Float.nan
+        run(shards.count, forward: { s in
             let shard = shards[s]
             let (rows, segments) = split.packedRows(of: Array(sentences[shard.sentences]))  // [T_s, dim]
             shard.parameters = head.parameterVariables(on: shard.tape)
             shard.output = head.forward(shard.tape.constant(rows), segments: segments, parameters: shard.parameters)
-        }
-        let outputs = shards.compactMap { $0.output?.value }                               // [sentences_s, dim]
-        let lossTape = Tape()
-        let embeddings = lossTape.parameter(Tensor.concatenated(outputs, alongAxis: 0))    // [sentences, dim]
-        let loss = objective.loss(embeddings, batch)
-        let value = loss.value.scalar
-        guard value.isFinite else { return (value, nil) }
-        lossTape.backward(loss)
-        let dE = lossTape.gradient(of: embeddings)                                         // [sentences, dim]
-        run(shards.count) { s in
+        }, loss: {
+            let outputs = shards.compactMap { $0.output?.value }                               // [sentences_s, dim]
+            let lossTape = Tape()
+            let embeddings = lossTape.parameter(Tensor.concatenated(outputs, alongAxis: 0))    // [sentences, dim]
+            let loss = objective.loss(embeddings, batch)
+            value = loss.value.scalar
+            guard value.isFinite else { return }
+            lossTape.backward(loss)
+            let dE = lossTape.gradient(of: embeddings)                                         // [sentences, dim]
+            for shard in shards { shard.seed = dE.slice(alongAxis: 0, shard.sentences) }       // [sentences_s, dim]
+        }, backward: { s in
             let shard = shards[s]
-            guard let output = shard.output else { return }
-            shard.tape.backward(from: output, seed: dE.slice(alongAxis: 0, shard.sentences))
+            guard let output = shard.output, let seed = shard.seed else { return }
+            shard.tape.backward(from: output, seed: seed)
             shard.gradients = shard.parameters.mapValues { shard.tape.gradient(of: $0) }
-        }
+        })
+        guard value.isFinite else { return (value, nil) }
         var total = shards[0].gradients
         for shard in shards.dropFirst() {
             for (name, gradient) in shard.gradients { total[name]?.add(gradient) }
@@ -83,23 +88,38 @@ struct ShardedStep {
         return ranges
     }
 
-    /// Calls `body(0..<count)`: on `count` threads when `concurrent`, else in order on this one.
-    private func run(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    /// Runs `forward(s)` for every shard, then `loss()` on this thread once all forwards are
+    /// done, then `backward(s)` for every shard. When `concurrent`, shards 1… run on one new
+    /// thread each, created once for both phases (semaphores hand over between them), and
+    /// shard 0 on this thread; otherwise everything runs in order on this thread.
+    private func run(_ count: Int, forward: @escaping @Sendable (Int) -> Void, loss: () -> Void,
+                     backward: @escaping @Sendable (Int) -> Void) {
         guard concurrent, count > 1 else {
-            for i in 0..<count { body(i) }
+            for i in 0..<count { forward(i) }
+            loss()
+            for i in 0..<count { backward(i) }
             return
         }
+        let forwardDone = DispatchSemaphore(value: 0)
+        let lossDone = DispatchSemaphore(value: 0)
         let group = DispatchGroup()
         for i in 1..<count {
             group.enter()
             let thread = Thread {
-                body(i)
+                forward(i)
+                forwardDone.signal()
+                lossDone.wait()
+                backward(i)
                 group.leave()
             }
             thread.stackSize = 8 << 20
             thread.start()
         }
-        body(0)
+        forward(0)
+        for _ in 1..<count { forwardDone.wait() }
+        loss()
+        for _ in 1..<count { lossDone.signal() }
+        backward(0)
         group.wait()
     }
 }

@@ -63,6 +63,24 @@ struct ForwardTests {
         #expect(close(x.tanh(), Tensor([-1, 0, Float(tanh(1.0))])))
     }
 
+    @Test("vectorised tanh: relative error ≤ 1e-6 against Double tanh, odd length, ±inf and NaN")
+    func tanhAccuracy() {
+        // 400 003 points over [−20, 20] (odd count: the kernel's tail path runs too), plus the
+        // branch point 0.625, tiny values and the special values.
+        var inputs = (0...400_002).map { Float(-20 + 40 * Double($0) / 400_002) }
+        inputs += [0.625, 0.62499994, 0.6250001, 1e-30, -1e-30, 1e-6, 9, 9.5, 30, -30]
+        let y = Tensor(inputs).tanh()
+        var worst: (error: Double, x: Float) = (0, 0)
+        for (x, value) in zip(inputs, y.scalars) {
+            let exact = Foundation.tanh(Double(x))
+            let error = exact == 0 ? abs(Double(value)) : abs((Double(value) - exact) / exact)
+            if error > worst.error { worst = (error, x) }
+        }
+        #expect(worst.error <= 1e-6, "tanh: relative error \(worst.error) at x = \(worst.x)")
+        let special = Tensor([.infinity, -.infinity, .nan, 0]).tanh().scalars
+        #expect(special[0] == 1 && special[1] == -1 && special[2].isNaN && special[3] == 0, "tanh(±inf, NaN, 0) = \(special)")
+    }
+
     @Test("reductions: sum, mean, max along axes")
     func reductions() {
         let x = Tensor([[1, 5, 3], [4, 2, 6]])

@@ -28,4 +28,16 @@ void pooler_float_to_half(const float *src, uint16_t *dst, size_t count);
 
 /// 1 when the F16C path is used by the two functions above.
 int pooler_half_uses_f16c(void);
+
+/// Raises glibc's mmap and trim thresholds (32 MiB / 64 MiB) so multi-MB tensors are reused
+/// from the heap instead of being mapped, faulted in and unmapped per op (see allocator.c).
+/// Call once at process start, before other threads exist. Returns 1 on success, 0 elsewhere.
+int pooler_configure_allocator(void);
+
+/// `y[i] = tanh(x[i])` for `count` floats (`x == y` allowed). AVX2+FMA kernel when the CPU has
+/// both, libm's `tanhf` otherwise; max relative error 1.5e-7 against exact tanh (see elementwise.c).
+void pooler_tanh(const float *x, float *y, size_t count);
+
+/// 1 when `pooler_tanh` uses the AVX2+FMA kernel.
+int pooler_tanh_uses_avx2(void);
 #endif
