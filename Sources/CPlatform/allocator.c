@@ -17,3 +17,13 @@ int pooler_configure_allocator(void) {
 #else
 int pooler_configure_allocator(void) { return 0; }
 #endif
+
+#if defined(__GLIBC__)
+// HDF5 allocates and frees a decompression buffer (gzip output, then unshuffle: ~3 MiB each for
+// a 4096 × 384 float16 chunk) for every chunk it reads; glibc keeps the freed pages, fragmented
+// between live blocks where the trim threshold never reaches them. malloc_trim(0) returns every
+// whole free page to the kernel (madvise), which bounds a streaming reader's resident memory.
+void pooler_release_free_memory(void) { malloc_trim(0); }
+#else
+void pooler_release_free_memory(void) {}
+#endif

@@ -1,3 +1,4 @@
+import CPlatform
 import CHDF5
 
 extension HiddenStatesFile {
@@ -231,6 +232,10 @@ public struct SentenceBatches {
         let upper = min(order.count, position + size)
         let batch = try file.read(sentences: Array(order[position..<upper]))
         position = upper
+        // HDF5's per-chunk decompression buffers leave freed, fragmented heap pages behind;
+        // returning them keeps a stream of batches within a fixed memory bound (measured on
+        // STS-B train, batches of 64: peak 40–43 MiB above baseline instead of 55–73 MiB).
+        pooler_release_free_memory()
         return batch
     }
 }

@@ -4,7 +4,7 @@ import HiddenStates
 /// Reading STS-B hidden states: all of train.h5 into Float32 (vs h5py + numpy), and streaming it in
 /// batches of 64 sentences with bounded memory (sequential and locality-shuffled).
 enum HiddenStatesBenchmark {
-    static let path = "/work/shared/data/stsb-minilm-l6/train.h5"
+    static let path = "../shared/data/stsb-minilm-l6/train.h5"
 
     static func run() throws {
         guard FileManager.default.fileExists(atPath: path) else {

@@ -8,7 +8,7 @@ import Training
 /// per head, against the targets (additive ≤ 0.45 s, multihead ≤ 0.30 s; PyTorch on CPU ~0.9 s and
 /// ~0.6 s), with pairs/s and the fraction of raw sgemm FLOP/s the head's GEMMs reach.
 enum TrainingBenchmark {
-    static let folder = "/work/shared/data/stsb-minilm-l6"
+    static let folder = "../shared/data/stsb-minilm-l6"
 
     static func run() throws {
         let trainPath = "\(folder)/train.h5"

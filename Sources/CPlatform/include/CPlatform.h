@@ -34,6 +34,10 @@ int pooler_half_uses_f16c(void);
 /// Call once at process start, before other threads exist. Returns 1 on success, 0 elsewhere.
 int pooler_configure_allocator(void);
 
+/// Returns whole free heap pages to the operating system (glibc `malloc_trim(0)`; a no-op
+/// elsewhere). Streaming readers call it between batches to keep resident memory bounded.
+void pooler_release_free_memory(void);
+
 /// `y[i] = tanh(x[i])` for `count` floats (`x == y` allowed). AVX2+FMA kernel when the CPU has
 /// both, libm's `tanhf` otherwise; max relative error 1.5e-7 against exact tanh (see elementwise.c).
 void pooler_tanh(const float *x, float *y, size_t count);
