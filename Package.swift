@@ -3,7 +3,7 @@ import PackageDescription
 
 // Dependency graph (one way; see ../shared/STYLE.md):
 //   COpenBLAS ← Autodiff ← Pooling ← Training, Evaluation ← pooler
-//   CHDF5, CPlatform ← HiddenStates ← Training, Evaluation
+//   CHDF5, CPlatform, CZlib ← HiddenStates ← Training, Evaluation
 let package = Package(
     name: "Pooler",
     platforms: [.macOS(.v13)],
@@ -27,12 +27,16 @@ let package = Package(
             name: "CHDF5",
             providers: [.apt(["libhdf5-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Small C helpers: CPU feature detection and F16C half→float conversion,
         // selected at run time so no build flags are needed.
         .target(name: "CPlatform"),
 
         .target(name: "Autodiff", dependencies: ["COpenBLAS", "CPlatform"]),
-        .target(name: "HiddenStates", dependencies: ["CHDF5", "CPlatform"]),
+        .target(name: "HiddenStates", dependencies: ["CHDF5", "CPlatform", "CZlib"]),
         .target(name: "Pooling", dependencies: ["Autodiff"]),
         .target(name: "Evaluation", dependencies: ["Autodiff", "Pooling", "HiddenStates"]),
         .target(name: "Training", dependencies: ["Autodiff", "Pooling", "HiddenStates", "Evaluation"]),

@@ -3,7 +3,7 @@
 # Runs apt-get as root, or through sudo; otherwise stops and names the packages.
 set -euo pipefail
 
-packages=(libopenblas-dev libhdf5-dev)
+packages=(libopenblas-dev libhdf5-dev zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,11 +10,19 @@ final class HDF5Dataset {
     let fileType: HDF5Handle
     let shape: [Int]
     let elementType: ElementType
+    /// Threads that decode chunks of large row reads (`readFloatRowsInParallel`); 1 leaves it to `H5Dread`.
+    let decompressionThreads: Int
+    /// `directChunkLayout()`'s answer once computed (`.some(nil)`: the dataset does not qualify).
+    var directLayoutCache: DirectChunkLayout??
+    /// Chunks decoded by `readFloatRowsInParallel` so far (tests check the fast path ran).
+    var chunksDecodedInParallel = 0
 
-    /// Opens `name` in `file`; `cacheBytes` sizes the chunk cache (nil: HDF5's 1 MiB default).
-    init(file: HDF5Handle, path: String, name: String, cacheBytes: Int? = nil) throws {
+    /// Opens `name` in `file`; `cacheBytes` sizes the chunk cache (nil: HDF5's 1 MiB default);
+    /// `decompressionThreads` > 1 lets reads of ≥ 2 chunks' rows decode chunks on that many threads.
+    init(file: HDF5Handle, path: String, name: String, cacheBytes: Int? = nil, decompressionThreads: Int = 1) throws {
         self.path = path
         self.name = name
+        self.decompressionThreads = decompressionThreads
         var access: HDF5Handle?
         if let cacheBytes {
             let plist = try HDF5.handle(H5Pcreate(pooler_H5P_DATASET_ACCESS()), .propertyList, "H5Pcreate",
@@ -139,7 +147,9 @@ final class HDF5Dataset {
     ///
     /// float16 (little-endian IEEE) is read as raw 16-bit values and converted with F16C: HDF5's own
     /// half→float conversion is ~100× slower. float64 is narrowed here so overflow becomes ±Inf, visibly.
+    /// Large reads of chunked shuffle + gzip float16/float32 data decode chunks on several threads.
     func readFloatRows(_ rows: Range<Int>, into destination: UnsafeMutablePointer<Float>, scratch: ScratchBuffer) throws {
+        if try readFloatRowsInParallel(rows, into: destination, scratch: scratch) { return }
         try readFloatBlock(start: [rows.lowerBound] + Array(repeating: 0, count: max(shape.count - 1, 0)),
                            count: [rows.count] + shape.dropFirst(), into: destination, scratch: scratch)
     }

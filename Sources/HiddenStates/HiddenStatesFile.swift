@@ -24,10 +24,16 @@ public final class HiddenStatesFile {
         public var chunkCacheBytes: Int
         /// Check every read for NaN/±Inf and throw `nonFiniteValue` naming the sentence. Default true.
         public var checkFinite: Bool
+        /// Threads that inflate the chunks of large reads (≥ 2 chunks' rows, e.g. `readAll()`) of
+        /// chunked `[shuffle,] gzip` float16/float32 hidden states; 1 leaves decompression to HDF5
+        /// (one core). Results are bit-identical either way. Default: the active cores.
+        public var decompressionThreads: Int
 
-        public init(chunkCacheBytes: Int = 8 << 20, checkFinite: Bool = true) {
+        public init(chunkCacheBytes: Int = 8 << 20, checkFinite: Bool = true,
+                    decompressionThreads: Int = ProcessInfo.processInfo.activeProcessorCount) {
             self.chunkCacheBytes = chunkCacheBytes
             self.checkFinite = checkFinite
+            self.decompressionThreads = decompressionThreads
         }
     }
 
@@ -80,7 +86,8 @@ public final class HiddenStatesFile {
         case .ragged:
             try require("tokens", "a ragged file stores every token's hidden state in /tokens [T, D].")
             try require("offsets", "a ragged file stores sentence boundaries in /offsets [N+1] (int64).")
-            hiddenStates = try HDF5Dataset(file: file, path: path, name: "/tokens", cacheBytes: options.chunkCacheBytes)
+            hiddenStates = try HDF5Dataset(file: file, path: path, name: "/tokens", cacheBytes: options.chunkCacheBytes,
+                                           decompressionThreads: options.decompressionThreads)
             try Self.expect(hiddenStates, rank: 2, floating: true)
             let offsetsDataset = try HDF5Dataset(file: file, path: path, name: "/offsets")
             try Self.expect(offsetsDataset, rank: 1, floating: false)
