@@ -34,11 +34,13 @@ demo: build
 ## Benchmarks: each prints its figure beside the reference it is compared with. They read the
 ## full STS-B files in ../shared (SHARED_DATA); first the fixed poolings are checked against
 ## the reference table there (±0.01). `make bench BENCH=training` runs one benchmark.
+## Each benchmark runs in its own process, so memory figures start from a fresh heap.
 SHARED_DATA ?= ../shared/data
+BENCH ?= sgemm autodiff hiddenstates evaluation training
 bench: deps
 	$(SWIFT) build -c release
 	python3 scripts/check_reference_scores.py $(RELEASE_BIN)/pooler $(SHARED_DATA)
-	$(RELEASE_BIN)/PoolerBench $(BENCH)
+	@for b in $(BENCH); do $(RELEASE_BIN)/PoolerBench $$b || exit 1; done
 
 ## Re-make data/ from the full STS-B hidden states in ../shared (see data/README.md).
 sample: build

@@ -2,7 +2,8 @@ import Foundation
 import Autodiff
 
 // `PoolerBench [NAME...]` runs the named benchmarks (all when none is named).
-// Each prints its figure beside the reference it is compared with.
+// Each prints its figure beside the reference it is compared with. Memory figures (RSS above a
+// baseline) are meaningful only for a benchmark run alone in its process, as `make bench` does.
 let benchmarks: [(name: String, run: () throws -> Void)] = [
     ("sgemm", SGEMMBenchmark.run),
     ("autodiff", AutodiffBenchmark.run),
