@@ -35,8 +35,10 @@ let package = Package(
         // selected at run time so no build flags are needed.
         .target(name: "CPlatform"),
 
-        .target(name: "Autodiff", dependencies: ["COpenBLAS", "CPlatform"]),
-        .target(name: "HiddenStates", dependencies: ["CHDF5", "CPlatform", "CZlib"]),
+        // Fork-join on POSIX threads, shared by Autodiff and HiddenStates.
+        .target(name: "Parallelism"),
+        .target(name: "Autodiff", dependencies: ["COpenBLAS", "CPlatform", "Parallelism"]),
+        .target(name: "HiddenStates", dependencies: ["CHDF5", "CPlatform", "CZlib", "Parallelism"]),
         .target(name: "Pooling", dependencies: ["Autodiff"]),
         .target(name: "Evaluation", dependencies: ["Autodiff", "Pooling", "HiddenStates"]),
         .target(name: "Training", dependencies: ["Autodiff", "Pooling", "HiddenStates", "Evaluation"]),

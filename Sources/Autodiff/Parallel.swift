@@ -1,18 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+import Parallelism
 
 /// Splitting independent work items (segments, batch entries) across the cores.
 ///
-/// Fork-join on plain POSIX threads: on the Linux toolchain measured here,
-/// `DispatchQueue.concurrentPerform` ran its iterations one after another (2 × the single-thread
-/// wall time for 2 iterations), while two pthreads ran side by side.
+/// Fork-join on plain POSIX threads (``ForkJoin`` in the Parallelism module).
 enum Parallel {
     /// Cores available to this process.
-    static let cores = ProcessInfo.processInfo.activeProcessorCount
+    static let cores = ForkJoin.cores
 
     /// Below this many scalar operations in total, work stays on the calling thread.
     ///
@@ -34,39 +28,6 @@ enum Parallel {
             return
         }
         func range(_ chunk: Int) -> Range<Int> { (chunk * count / chunks)..<((chunk + 1) * count / chunks) }
-        withoutActuallyEscaping(body) { body in
-            var threads: [pthread_t] = []
-            for chunk in 1..<chunks {
-                let job = Unmanaged.passRetained(ChunkJob(body: body, range: range(chunk))).toOpaque()
-                var thread = pthread_t()
-                let started = pthread_create(&thread, nil, { context in
-                    guard let context else { return nil }
-                    Unmanaged<ChunkJob>.fromOpaque(context).takeRetainedValue().run()
-                    return nil
-                }, job)
-                if started == 0 {
-                    threads.append(thread)
-                } else {
-                    // No thread available: do this chunk here rather than fail.
-                    Unmanaged<ChunkJob>.fromOpaque(job).takeRetainedValue().run()
-                }
-            }
-            body(range(0))
-            for thread in threads { pthread_join(thread, nil) }
-        }
+        ForkJoin.run(workers: chunks) { chunk in body(range(chunk)) }
     }
-}
-
-/// One chunk of a fork-join; `@unchecked Sendable` because ``Parallel/forEachChunk(_:totalWork:_:)``
-/// joins every thread before `body` goes out of scope and chunks touch disjoint memory.
-private final class ChunkJob: @unchecked Sendable {
-    let body: (Range<Int>) -> Void
-    let range: Range<Int>
-
-    init(body: @escaping (Range<Int>) -> Void, range: Range<Int>) {
-        self.body = body
-        self.range = range
-    }
-
-    func run() { body(range) }
 }

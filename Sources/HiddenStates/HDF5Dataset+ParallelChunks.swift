@@ -1,3 +1,4 @@
+import Parallelism
 import CHDF5
 import CPlatform
 import CZlib

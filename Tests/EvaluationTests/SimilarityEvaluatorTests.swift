@@ -23,7 +23,7 @@ struct SimilarityEvaluatorTests {
     static func evaluate() -> [StrategyResult] {
         // 40 sentence pairs whose first embedding is fixed and second is rotated by an angle
         // that falls as the gold score rises; "good" follows gold, "noisy" adds noise.
-        var generator = TestGenerator(state: 1)
+        var generator = TestGenerator(seed: 1)
         let gold = ScipyFixture.gold.map(Float.init)
         func system(noise: Double) -> SentenceEmbeddings {
             var values: [Float] = []

@@ -5,19 +5,20 @@ import Darwin
 #endif
 import Foundation
 
-/// Runs one body per core on plain POSIX threads and waits for all of them.
+/// Runs one body per worker on plain POSIX threads and waits for all of them.
 ///
 /// POSIX threads rather than `DispatchQueue.concurrentPerform`, which ran its iterations one after
-/// another on the Linux toolchain measured here (the same finding as Autodiff's `Parallel`, which
-/// this module must not import).
-enum ForkJoin {
+/// another on the Linux toolchain measured here (2 × the single-thread wall time for 2
+/// iterations), while two pthreads ran side by side. Used by Autodiff (segment ops) and
+/// HiddenStates (parallel chunk decoding), which must not depend on each other.
+public enum ForkJoin {
     /// Cores available to this process.
-    static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
+    public static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
     /// Calls `body(worker)` for `worker` in `0 ..< workers`: worker 0 on the calling thread (so it may
     /// use thread-bound state such as the HDF5 lock the caller holds), the others on new threads.
     /// Returns after every call finished. Falls back to running a worker inline when no thread starts.
-    static func run(workers: Int, _ body: (Int) -> Void) {
+    public static func run(workers: Int, _ body: (Int) -> Void) {
         guard workers > 1 else {
             body(0)
             return
