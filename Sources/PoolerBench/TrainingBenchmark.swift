@@ -28,7 +28,7 @@ enum TrainingBenchmark {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pooler-bench-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: scratch) }
             let configuration = TrainingConfiguration(head: HeadConfiguration(kind: kind, dim: train.dim), epochs: 3,
-                                                      learningRate: 2e-4, batchSize: 64, patience: 0)
+                                                      learningRate: 3e-4, batchSize: 64, patience: 0)
             let trainer = try Trainer(configuration: configuration, train: train, dev: dev, directory: RunDirectory(scratch))
             var epochSeconds: [Double] = []
             var epochStart = 0.0

@@ -30,7 +30,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var infonceThreshold: Float
     /// Passes over the training pairs. Default 8.
     public var epochs: Int
-    /// Peak learning rate. Default 2e-4.
+    /// Peak learning rate. Default 3e-4 (the reference configuration: demo, showcase, issue quality checks).
     public var learningRate: Float
     /// Pairs per optimiser step. Default 64.
     public var batchSize: Int
@@ -48,7 +48,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var evalEvery: Int?
 
     public init(head: HeadConfiguration, loss: LossKind = .cosent, scale: Float = 20, temperature: Float = 0.05,
-                symmetric: Bool = false, infonceThreshold: Float = 4, epochs: Int = 8, learningRate: Float = 2e-4,
+                symmetric: Bool = false, infonceThreshold: Float = 4, epochs: Int = 8, learningRate: Float = 3e-4,
                 batchSize: Int = 64, seed: UInt64 = 42, warmup: Warmup = .fraction(0.1), schedule: ScheduleKind = .cosine,
                 weightDecay: Float = 0.01, clipNorm: Float = 1, patience: Int = 3, evalEvery: Int? = nil) {
         self.head = head
@@ -76,7 +76,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             if !condition { throw TrainingError.invalidValue(flag: flag, value: value, expected: expected) }
         }
         try require(epochs >= 1, "--epochs", "\(epochs)", "at least 1")
-        try require(learningRate.isFinite && learningRate > 0, "--lr", "\(learningRate)", "a positive number such as 2e-4")
+        try require(learningRate.isFinite && learningRate > 0, "--lr", "\(learningRate)", "a positive number such as 3e-4")
         try require(batchSize >= 1, "--batch-size", "\(batchSize)", "at least 1")
         try require(scale.isFinite && scale > 0, "--scale", "\(scale)", "a positive number (CoSENT default 20)")
         try require(temperature.isFinite && temperature > 0, "--temperature", "\(temperature)", "a positive number (default 0.05)")

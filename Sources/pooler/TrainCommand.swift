@@ -61,7 +61,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Epochs.")
     var epochs = 8
     @Option(help: "Peak learning rate.")
-    var lr: Float = 2e-4
+    var lr: Float = 3e-4
     @Option(name: .customLong("batch-size"), help: "Pairs per step.")
     var batchSize = 64
     @Option(help: "Seed for initialisation and shuffling.")

@@ -240,7 +240,7 @@ struct TrainerTests {
         var bad = Fixture.configuration()
         bad.learningRate = -1
         #expect(error { _ = try Trainer(configuration: bad, train: Fixture.train, dev: Fixture.dev, directory: scratch.run("e5")) }
-                == .invalidValue(flag: "--lr", value: "-1.0", expected: "a positive number such as 2e-4"))
+                == .invalidValue(flag: "--lr", value: "-1.0", expected: "a positive number such as 3e-4"))
 
         let directory = scratch.run("resume")
         let stop = StopSignal()
