@@ -19,7 +19,7 @@ Input (--format auto guesses from the extension and the first line):
   other columns are ignored. Sentences are stripped of surrounding white space.
 
 Output (see shared/data/README.md): /tokens [T, D], /offsets [N+1], /input_ids [T],
-/sentences [N], and for pairs /pairs [P, 2] (+ /scores [P]). Identical sentences are
+/sentences [N], /vocab (token strings by id), and for pairs /pairs [P, 2] (+ /scores [P]). Identical sentences are
 stored once, in order of first appearance. Needs torch, transformers, h5py, numpy; tqdm optional.
 """
 import argparse, csv, io, json, os, sys, time
@@ -203,7 +203,7 @@ def extract(model, ids, layer, pad_id, dtype, batch_size, device):
     return states
 
 
-def write_ragged(path, states, ids, sentences, pairs, scores, attrs):
+def write_ragged(path, states, ids, sentences, pairs, scores, attrs, vocab=None):
     """Writes the ragged layout to a temp file beside `path`, then renames it into place."""
     import h5py
     tokens = np.concatenate(states)
@@ -222,6 +222,9 @@ def write_ragged(path, states, ids, sentences, pairs, scores, attrs):
                 f.create_dataset("pairs", data=np.asarray(pairs, dtype=np.int64))
             if scores:
                 f.create_dataset("scores", data=np.asarray(scores, dtype=np.float32))
+            if vocab:  # token strings by id, so `pooler explain` can show tokens
+                f.create_dataset("vocab", data=vocab, dtype=h5py.string_dtype("utf-8"),
+                                 compression="gzip", compression_opts=4)
             for k, v in attrs.items():
                 f.attrs[k] = np.int64(v) if isinstance(v, int) else v
         os.replace(tmp, path)
@@ -291,7 +294,8 @@ def main():
         "license": args.license, "truncated_sentences": truncated,
         "source": args.input, "created_with": "Examples/extract_hidden_states.py",
     }
-    T, D = write_ragged(args.output, states, ids, sentences, pairs, scores, attrs)
+    vocab = [t if t is not None else "" for t in tok.convert_ids_to_tokens(list(range(len(tok))))]
+    T, D = write_ragged(args.output, states, ids, sentences, pairs, scores, attrs, vocab)
     print(f"wrote {args.output}: {len(sentences)} sentences, {len(pairs)} pairs, {T} tokens x {D} "
           f"(layer {layer} of {num_layers}) in {time.time() - started:.1f} s", file=sys.stderr)
 

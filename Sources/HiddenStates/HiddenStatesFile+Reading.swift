@@ -135,6 +135,23 @@ extension HiddenStatesFile {
         return try HDF5Dataset(file: file, path: path, name: "/sentences").readStrings()
     }
 
+    /// The token strings by id stored in `/vocab` (one per id, `vocab.txt` order), or nil when the
+    /// file stores none.
+    public func vocabulary() throws -> [String]? {
+        HDF5.enter()
+        defer { HDF5.leave() }
+        guard H5Lexists(file.id, Self.vocabularyDataset, hid_t(H5P_DEFAULT)) > 0 else { return nil }
+        let dataset = try HDF5Dataset(file: file, path: path, name: Self.vocabularyDataset)
+        guard dataset.elementType == .string, dataset.shape.count == 1 else {
+            throw HiddenStatesError.wrongType(path: path, dataset: Self.vocabularyDataset, expected: "1-D UTF-8 strings",
+                                              actual: dataset.elementType.description)
+        }
+        return try dataset.readStrings()
+    }
+
+    /// Name of the optional vocabulary dataset.
+    public static let vocabularyDataset = "/vocab"
+
     /// Token ids of every row of the ragged layout, `[T]` (`input_ids`), packed like `offsets`.
     /// - Throws: `missingDataset` when absent.
     public func inputIDs() throws -> [Int32] {

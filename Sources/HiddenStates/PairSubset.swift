@@ -9,7 +9,7 @@ public enum PairSubset {
     }
 
     /// Writes pairs `selection` of `source` (indices into its `/pairs`, kept in the given order)
-    /// with their scores, sentences, texts and token ids, to `path` in the ragged layout.
+    /// with their scores, sentences, texts, token ids and vocabulary, to `path` in the ragged layout.
     ///
     /// Sentence indices are renumbered in ascending order of the source's; root attributes are
     /// copied and `attributes` added (e.g. how the subset was drawn).
@@ -26,6 +26,7 @@ public enum PairSubset {
         let scores = source.metadata.hasScores ? try source.scores() : nil
         let texts = source.metadata.hasSentenceTexts ? try source.sentenceTexts() : nil
         let ids = source.metadata.hasInputIDs ? try source.inputIDs() : nil
+        let vocabulary = try source.vocabulary()
 
         let chosen = selection.map { allPairs[$0] }
         let used = Array(Set(chosen.flatMap { [$0.first, $0.second] })).sorted()
@@ -52,7 +53,8 @@ public enum PairSubset {
             let newPairs = chosen.map { pair in
                 SentencePair(renumbered[pair.first] ?? 0, renumbered[pair.second] ?? 0)
             }
-            try writer.finish(pairs: newPairs, scores: scores.map { all in selection.map { all[$0] } })
+            try writer.finish(pairs: newPairs, scores: scores.map { all in selection.map { all[$0] } },
+                              vocabulary: vocabulary)
             return Summary(pairs: selection.count, sentences: used.count, tokens: tokens)
         } catch {
             writer.cancel()

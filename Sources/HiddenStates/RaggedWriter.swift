@@ -118,11 +118,12 @@ public final class RaggedWriter {
         }
     }
 
-    /// Writes the offsets, optional pairs and scores, closes and renames the file into place.
+    /// Writes the offsets, optional pairs, scores and vocabulary, closes and renames the file into place.
     /// - Parameters:
     ///   - pairs: `[P]` indices into the sentences written.
     ///   - scores: `[P]` gold scores, only with `pairs`.
-    public func finish(pairs: [SentencePair]? = nil, scores: [Float]? = nil) throws {
+    ///   - vocabulary: token strings by id (`/vocab`), so `pooler explain` can show the tokens of `/input_ids`.
+    public func finish(pairs: [SentencePair]? = nil, scores: [Float]? = nil, vocabulary: [String]? = nil) throws {
         HDF5.enter()
         defer { HDF5.leave() }
         precondition(!finished, "finish called twice")
@@ -139,6 +140,12 @@ public final class RaggedWriter {
             }
             if let scores {
                 try writer.dataset("/scores", shape: [scores.count], type: .float32, values: .floats(scores))
+            }
+            if let vocabulary {
+                let vocab = try AppendableDataset(stringsIn: file, path: path, name: HiddenStatesFile.vocabularyDataset,
+                                                  filters: HDF5Writer.Filters(chunk: [4096], gzip: options.gzipLevel))
+                try vocab.append(strings: vocabulary)
+                vocab.close()
             }
             tokens.close()
             texts?.close()

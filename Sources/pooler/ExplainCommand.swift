@@ -10,8 +10,8 @@ struct ExplainCommand: ParsableCommand {
         commandName: "explain",
         abstract: "Show a learned head's attention weight on each token of a sentence (per head).",
         discussion: """
-            Token strings come from --vocab (the model's vocab.txt) and the file's /input_ids; \
-            without a vocabulary the ids are shown.
+            Token strings come from the file's /input_ids and a vocabulary: --vocab (the model's \
+            vocab.txt), or the file's own /vocab when it stores one; without either the ids are shown.
             """
     )
 
@@ -24,7 +24,7 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Index of the sentence in the file (0-based).")
     var sentence: Int
 
-    @Option(help: "vocab.txt of the model (one token per line).")
+    @Option(help: "vocab.txt of the model (one token per line); default: the file's /vocab, if any.")
     var vocab: String?
 
     func validate() throws {
@@ -35,7 +35,7 @@ struct ExplainCommand: ParsableCommand {
         let head = try HeadExport.load(from: HeadArgument(parsing: head).folder)
         let file = try HiddenStatesFile(path: data)
         defer { file.close() }
-        let vocabulary = try vocab.map(TokenAttention.vocabulary(contentsOf:))
+        let vocabulary = try vocab.map(TokenAttention.vocabulary(contentsOf:)) ?? file.vocabulary()
         let attention = try TokenAttention(head: head, file: file, sentence: sentence, vocabulary: vocabulary)
         print(attention.rendered(), terminator: "")
     }

@@ -21,6 +21,15 @@ struct ExplainCommandTests {
         #expect(result.stdout.contains("head 1"))
         for token in ["[CLS]", "hello", "[SEP]"] { #expect(result.stdout.contains(token)) }
 
+        // Without --vocab, a vocabulary stored in the file is used.
+        let stored = scratch.path("stored.h5")
+        let storedWriter = try RaggedWriter(path: stored, dim: 4)
+        try storedWriter.append(sentence: ArraySlice((0..<12).map { Float($0) / 7 }), text: "hello world", inputIDs: [0, 2, 1])
+        try storedWriter.finish(vocabulary: ["[CLS]", "[SEP]", "hello"])
+        let fromFile = try PoolerProcess.run(["explain", "--head", head.path, "--data", stored, "--sentence", "0"])
+        #expect(fromFile.status == 0, "\(fromFile.stderr)")
+        #expect(fromFile.stdout.contains("hello") && fromFile.stdout.contains("[SEP]"))
+
         let outOfRange = try PoolerProcess.run(["explain", "--head", head.path, "--data", data, "--sentence", "5"])
         #expect(outOfRange.status != 0)
         #expect(outOfRange.stderr.contains(data))

@@ -37,3 +37,23 @@ struct PairSubsetTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path("part.h5")))
     }
 }
+
+@Suite("stored vocabulary")
+struct VocabularyTests {
+    @Test("a vocabulary written with the file reads back, survives a subset, and is nil when absent")
+    func roundTrip() throws {
+        let directory = try TemporaryDirectory()
+        let batch = Fixtures.batch(count: 3, dim: 4)
+        let writer = try RaggedWriter(path: directory.path("v.h5"), dim: 4)
+        try writer.append(batch)
+        try writer.finish(pairs: [SentencePair(0, 1)], scores: [3], vocabulary: ["[PAD]", "hello", "wörld"])
+        let file = try HiddenStatesFile(path: directory.path("v.h5"))
+        #expect(try file.vocabulary() == ["[PAD]", "hello", "wörld"])
+
+        _ = try PairSubset.write(from: file, pairs: [0], to: directory.path("part.h5"))
+        #expect(try HiddenStatesFile(path: directory.path("part.h5")).vocabulary() == ["[PAD]", "hello", "wörld"])
+
+        try Fixtures.writeRagged(batch, to: directory.path("plain.h5"))
+        #expect(try HiddenStatesFile(path: directory.path("plain.h5")).vocabulary() == nil)
+    }
+}
