@@ -1,3 +1,4 @@
+import CHDF5
 import Foundation
 
 /// A file written under a temporary name in the destination's directory and renamed into place only
@@ -36,5 +37,27 @@ struct AtomicFile {
     /// Removes the temporary file (after a failure or a cancel).
     func discard() {
         _ = unlink(temporary)
+    }
+}
+
+extension AtomicFile {
+    /// Creates the HDF5 file under the temporary name (the caller holds the HDF5 lock).
+    func createHDF5() throws -> HDF5Handle {
+        try HDF5.handle(
+            H5Fcreate(temporary, pooler_H5F_ACC_EXCL(), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT)),
+            .file, "H5Fcreate", path: destination, object: "/")
+    }
+
+    /// Flushes and closes `file`, then renames it into place.
+    func commit(_ file: HDF5Handle) throws {
+        try HDF5.check(H5Fflush(file.id, H5F_SCOPE_GLOBAL), "H5Fflush", path: destination, object: "/")
+        try HDF5.check(file.close(), "H5Fclose", path: destination, object: "/")
+        try commit()
+    }
+
+    /// Closes `file` (if open) and removes the temporary file: nothing appears at `destination`.
+    func discard(_ file: HDF5Handle?) {
+        _ = file?.close()
+        discard()
     }
 }

@@ -28,9 +28,7 @@ public final class EmbeddingsWriter {
         self.path = path
         self.dim = dim
         output = try AtomicFile(destination: path)
-        let file = try HDF5.handle(
-            H5Fcreate(output.temporary, pooler_H5F_ACC_EXCL(), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT)),
-            .file, "H5Fcreate", path: path, object: "/")
+        let file = try output.createHDF5()
         self.file = file
         do {
             embeddings = try AppendableDataset(
@@ -42,8 +40,7 @@ public final class EmbeddingsWriter {
                 try HDF5Attributes.write(value, named: name, on: file.id, path: path, objectName: "/")
             }
         } catch {
-            file.close()
-            output.discard()
+            output.discard(file)
             throw error
         }
     }
@@ -86,10 +83,8 @@ public final class EmbeddingsWriter {
                 try HDF5.check(H5Ldelete(file.id, "/sentences", hid_t(H5P_DEFAULT)), "H5Ldelete", path: path,
                                object: "/sentences")
             }
-            try HDF5.check(H5Fflush(file.id, H5F_SCOPE_GLOBAL), "H5Fflush", path: path, object: "/")
-            try HDF5.check(file.close(), "H5Fclose", path: path, object: "/")
+            try output.commit(file)
             self.file = nil
-            try output.commit()
         } catch {
             cancel()
             throw error
@@ -103,9 +98,8 @@ public final class EmbeddingsWriter {
         finished = true
         embeddings.close()
         texts?.close()
-        file?.close()
+        output.discard(file)
         file = nil
-        output.discard()
     }
 
     deinit {

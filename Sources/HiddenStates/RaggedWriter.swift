@@ -60,9 +60,7 @@ public final class RaggedWriter {
         self.dim = dim
         self.options = options
         output = try AtomicFile(destination: path)
-        let file = try HDF5.handle(
-            H5Fcreate(output.temporary, pooler_H5F_ACC_EXCL(), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT)),
-            .file, "H5Fcreate", path: path, object: "/")
+        let file = try output.createHDF5()
         self.file = file
         do {
             let rows = max(1, options.chunkRows)
@@ -78,8 +76,7 @@ public final class RaggedWriter {
                 try HDF5Attributes.write(.int(Int64(dim)), named: "hidden_size", on: file.id, path: path, objectName: "/")
             }
         } catch {
-            file.close()
-            output.discard()
+            output.discard(file)
             throw error
         }
     }
@@ -150,10 +147,8 @@ public final class RaggedWriter {
             tokens.close()
             texts?.close()
             inputIDs?.close()
-            try HDF5.check(H5Fflush(file.id, H5F_SCOPE_GLOBAL), "H5Fflush", path: path, object: "/")
-            try HDF5.check(file.close(), "H5Fclose", path: path, object: "/")
+            try output.commit(file)
             self.file = nil
-            try output.commit()
         } catch {
             cancel()
             throw error
@@ -168,9 +163,8 @@ public final class RaggedWriter {
         tokens.close()
         texts?.close()
         inputIDs?.close()
-        file?.close()
+        output.discard(file)
         file = nil
-        output.discard()
     }
 
     deinit {
