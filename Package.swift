@@ -4,6 +4,7 @@ import PackageDescription
 // Dependency graph (one way; see ../shared/STYLE.md):
 //   COpenBLAS ← Autodiff ← Pooling ← Training, Evaluation ← pooler
 //   CHDF5, CPlatform, CZlib ← HiddenStates ← Training, Evaluation
+//   Autodiff, Pooling ← Encoder (tokenizer, BERT forward, model folders; inference only) ← pooler
 let package = Package(
     name: "Pooler",
     platforms: [.macOS(.v13)],
@@ -13,6 +14,7 @@ let package = Package(
         .library(name: "HiddenStates", targets: ["HiddenStates"]),
         .library(name: "Pooling", targets: ["Pooling"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "Encoder", targets: ["Encoder"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,6 +44,7 @@ let package = Package(
         .target(name: "Pooling", dependencies: ["Autodiff"]),
         .target(name: "Evaluation", dependencies: ["Autodiff", "Pooling", "HiddenStates"]),
         .target(name: "Training", dependencies: ["Autodiff", "Pooling", "HiddenStates", "Evaluation"]),
+        .target(name: "Encoder", dependencies: ["Autodiff", "Pooling", "Parallelism"]),
 
         .executableTarget(
             name: "pooler",
@@ -65,6 +68,7 @@ let package = Package(
         .testTarget(name: "PoolingTests", dependencies: ["Pooling", "Autodiff"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Pooling", "HiddenStates", "Autodiff"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Pooling", "Autodiff", "HiddenStates"]),
+        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Pooling", "Autodiff", "HiddenStates"]),
         .testTarget(name: "CLITests", dependencies: ["pooler"]),
     ],
     swiftLanguageModes: [.v6]
