@@ -18,6 +18,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // SHA-256 of inputs, checkpoints and exported tensors.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries: a module map plus a tiny shim header each; no unsafe flags.
@@ -41,7 +43,7 @@ let package = Package(
         .target(name: "Parallelism"),
         .target(name: "Autodiff", dependencies: ["COpenBLAS", "CPlatform", "Parallelism"]),
         .target(name: "HiddenStates", dependencies: ["CHDF5", "CPlatform", "CZlib", "Parallelism"]),
-        .target(name: "Pooling", dependencies: ["Autodiff"]),
+        .target(name: "Pooling", dependencies: ["Autodiff", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Evaluation", dependencies: ["Autodiff", "Pooling", "HiddenStates"]),
         .target(name: "Training", dependencies: ["Autodiff", "Pooling", "HiddenStates", "Evaluation"]),
         .target(name: "Encoder", dependencies: ["Autodiff", "Pooling", "Parallelism"]),

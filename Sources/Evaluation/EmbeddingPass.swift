@@ -31,7 +31,8 @@ public enum EmbeddingPass {
             let rows = Tensor(shape: [batch.tokenCount, dim], scalars: batch.tokens)
             let segments = Segments(offsets: batch.offsets)
             for (e, embedder) in embedders.enumerated() {
-                let pooled = try embedder.embeddings(rows, segments: segments, source: file.path)
+                let pooled = try embedder.embeddings(rows, segments: segments, source: file.path,
+                                                     firstSentence: batch.sentences.first ?? done)
                 outputs[e].append(contentsOf: pooled.scalars)
             }
             done += batch.count

@@ -15,18 +15,30 @@ public enum PairResampling {
             self.upper = upper
         }
         public func contains(_ value: Double) -> Bool { lower <= value && value <= upper }
+        /// Both ends are finite numbers (a bootstrap of too few or constant values gives NaN).
+        public var isDefined: Bool { lower.isFinite && upper.isFinite }
         public func scaled(by factor: Double) -> Interval {
             Interval(lower: lower * factor, upper: upper * factor)
         }
 
-        /// Encoded as `[lower, upper]`.
+        /// Encoded as `[lower, upper]`, or `null` when undefined (JSON has no NaN).
         public init(from decoder: any Decoder) throws {
+            if let single = try? decoder.singleValueContainer(), single.decodeNil() {
+                lower = .nan
+                upper = .nan
+                return
+            }
             var container = try decoder.unkeyedContainer()
             lower = try container.decode(Double.self)
             upper = try container.decode(Double.self)
         }
 
         public func encode(to encoder: any Encoder) throws {
+            guard isDefined else {
+                var single = encoder.singleValueContainer()
+                try single.encodeNil()
+                return
+            }
             var container = encoder.unkeyedContainer()
             try container.encode(lower)
             try container.encode(upper)

@@ -29,13 +29,13 @@ public enum ReportFormat: String, CaseIterable, Codable, Sendable {
             "spearman_cosine_ci_upper", "pearson_cosine", "pearson_cosine_ci_lower", "pearson_cosine_ci_upper",
             "spearman_dot", "pearson_dot", "spearman_euclidean", "pearson_euclidean",
             "spearman_manhattan", "pearson_manhattan", "baseline", "spearman_cosine_diff",
-            "spearman_cosine_diff_ci_lower", "spearman_cosine_diff_ci_upper", "p_value", "significant",
+            "spearman_cosine_diff_ci_lower", "spearman_cosine_diff_ci_upper", "p_value", "significant", "note",
         ]
         func quoted(_ text: String) -> String {
             text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
                 ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
-        func number(_ value: Double?) -> String { value.map { String($0) } ?? "" }
+        func number(_ value: Double?) -> String { value.flatMap { $0.isFinite ? String($0) : nil } ?? "" }
         var lines = [header.joined(separator: ",")]
         for r in results {
             let fields: [String] = [
@@ -46,7 +46,7 @@ public enum ReportFormat: String, CaseIterable, Codable, Sendable {
                 number(r.pearsonEuclidean), number(r.spearmanManhattan), number(r.pearsonManhattan),
                 quoted(r.baseline ?? ""), number(r.spearmanCosineDifference),
                 number(r.spearmanCosineDifferenceCI?.lower), number(r.spearmanCosineDifferenceCI?.upper),
-                number(r.pValue), r.isSignificant.map { String($0) } ?? "",
+                number(r.pValue), r.isSignificant.map { String($0) } ?? "", quoted(r.note ?? ""),
             ]
             lines.append(fields.joined(separator: ","))
         }
@@ -67,21 +67,25 @@ struct ReportTable {
             "dataset", "strategy", "Spearman cos", "\(level)% CI", "Pearson cos",
             "Δ vs \(baseline)", "Δ \(level)% CI", "p", "",
         ]
-        func f(_ value: Double) -> String { String(format: "%.2f", value) }
+        func f(_ value: Double) -> String { value.isFinite ? String(format: "%.2f", value) : "n/a" }
         func interval(_ i: PairResampling.Interval?) -> String {
             guard let i else { return "" }
-            return "[\(f(i.lower)), \(f(i.upper))]"
+            return i.isDefined ? "[\(f(i.lower)), \(f(i.upper))]" : "n/a"
         }
         rows = results.map { r in
-            let difference = r.spearmanCosineDifference.map { ($0 >= 0 ? "+" : "") + f($0) } ?? ""
+            let difference = r.spearmanCosineDifference.map { $0.isFinite ? ($0 >= 0 ? "+" : "") + f($0) : "n/a" } ?? ""
             let p = r.pValue.map { $0 < 0.001 ? "<0.001" : String(format: "%.3f", $0) } ?? ""
             let mark = r.isSignificant == true ? "*" : ""
             return [r.dataset, r.strategy, f(r.spearmanCosine), interval(r.spearmanCosineCI),
                     f(r.pearsonCosine), difference, interval(r.spearmanCosineDifferenceCI), p, mark]
         }
         let resamples = results.first?.resamples ?? 0
-        footnote = "Spearman/Pearson ×100 of cosine similarity vs gold; intervals: paired bootstrap over "
-            + "pairs, \(resamples) resamples; * = the \(level)% interval of Δ excludes 0."
+        var notes: [String] = []
+        for r in results {
+            if let note = r.note, !notes.contains(where: { $0.hasSuffix(note) }) { notes.append("n/a (\(r.dataset)): \(note)") }
+        }
+        footnote = (["Spearman/Pearson ×100 of cosine similarity vs gold; intervals: paired bootstrap over "
+            + "pairs, \(resamples) resamples; * = the \(level)% interval of Δ excludes 0."] + notes).joined(separator: "\n")
     }
 
     func text(markdown: Bool) -> String {

@@ -29,7 +29,7 @@ public enum ScoreChart {
             let top = y
             let bottom = y + Double(rows.count) * rowHeight
             let baselineName = rows.compactMap(\.baseline).first
-            if let baseline = rows.first(where: { $0.strategy == baselineName }) {
+            if let baseline = rows.first(where: { $0.strategy == baselineName }), baseline.spearmanCosine.isFinite {
                 body.append("<line x1=\"\(f(x(baseline.spearmanCosine)))\" y1=\"\(f(top))\" "
                     + "x2=\"\(f(x(baseline.spearmanCosine)))\" y2=\"\(f(bottom))\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>")
             }
@@ -43,9 +43,15 @@ public enum ScoreChart {
                     body.append("<line x1=\"\(f(x(row.spearmanCosineCI.lower)))\" y1=\"\(f(center))\" "
                         + "x2=\"\(f(x(row.spearmanCosineCI.upper)))\" y2=\"\(f(center))\" stroke=\"\(color)\" stroke-width=\"2\"/>")
                 }
-                body.append("<circle cx=\"\(f(x(row.spearmanCosine)))\" cy=\"\(f(center))\" r=\"4\" fill=\"\(color)\"/>")
-                body.append("<text x=\"\(f(margin + labelWidth + plotWidth + 8))\" y=\"\(f(center + 4))\">"
-                    + "\(String(format: "%.2f", row.spearmanCosine))</text>")
+                if row.spearmanCosine.isFinite {
+                    body.append("<circle cx=\"\(f(x(row.spearmanCosine)))\" cy=\"\(f(center))\" r=\"4\" fill=\"\(color)\"/>")
+                    body.append("<text x=\"\(f(margin + labelWidth + plotWidth + 8))\" y=\"\(f(center + 4))\">"
+                        + "\(String(format: "%.2f", row.spearmanCosine))</text>")
+                } else {
+                    // Undefined: no point; the note below the chart says why.
+                    body.append("<text x=\"\(f(margin + labelWidth + 8))\" y=\"\(f(center + 4))\" fill=\"#888\">"
+                        + "undefined (see note)</text>")
+                }
                 y += rowHeight
             }
             // axis with ticks
@@ -63,6 +69,12 @@ public enum ScoreChart {
         let level = Int(((results.first?.confidenceLevel ?? 0.95) * 100).rounded())
         body.append("<text x=\"\(f(margin))\" y=\"\(f(y))\" font-size=\"11\" fill=\"#555\">Spearman ×100 of cosine "
             + "similarity with \(level)% bootstrap intervals; green / red: significantly better / worse than the baseline (dashed).</text>")
+        var notes: [String] = []
+        for row in results { if let note = row.note { notes.append("\(row.dataset), \(row.strategy): \(note)") } }
+        for note in notes.prefix(10) {
+            y += 16
+            body.append("<text x=\"\(f(margin))\" y=\"\(f(y))\" font-size=\"11\" fill=\"#555\">\(escaped(note))</text>")
+        }
         let width = margin * 2 + labelWidth + plotWidth + 60
         let height = y + margin
         return """

@@ -73,10 +73,30 @@ public struct SimilarityEvaluator: Sendable {
                 result.spearmanCosineDifference = cos.spearman - baselineCosine.spearman
                 result.spearmanCosineDifferenceCI = PairResampling.percentileInterval(
                     differences, level: confidenceLevel).scaled(by: 100)
-                result.pValue = PairResampling.pValue(differences: differences)
-                result.isSignificant = result.spearmanCosineDifferenceCI.map { !$0.contains(0) }
+                let p = PairResampling.pValue(differences: differences)
+                result.pValue = p.isFinite ? p : nil
+                let defined = (result.spearmanCosineDifference ?? .nan).isFinite
+                result.isSignificant = result.spearmanCosineDifferenceCI.flatMap { interval in
+                    defined && interval.isDefined ? !interval.contains(0) : nil
+                }
             }
+            result.note = Self.undefinedReason(pairs: pairs.count, gold: goldScores, cosine: cosine[s],
+                                               defined: [cos.spearman, cos.pearson, dot.spearman, euclidean.spearman,
+                                                         manhattan.spearman, result.spearmanCosineCI.lower])
             return result
         }
+    }
+
+    /// Why a system's statistics are (partly) undefined, or nil when all are defined.
+    static func undefinedReason(pairs: Int, gold: [Double], cosine: [Double], defined values: [Double]) -> String? {
+        guard !values.allSatisfy(\.isFinite) else { return nil }
+        if pairs < 2 { return "undefined: \(pairs) pair(s); correlations need at least 2 (intervals at least 3)" }
+        if let first = gold.first, gold.allSatisfy({ $0 == first }) {
+            return "undefined: every gold score is \(first), so there is no ranking to compare with"
+        }
+        if let first = cosine.first, cosine.allSatisfy({ $0 == first }) {
+            return "undefined: every pair has the same similarity (e.g. all-zero embeddings)"
+        }
+        return "some statistics are undefined: a similarity or bootstrap draw is constant (too few distinct pairs)"
     }
 }

@@ -27,6 +27,7 @@ extension StrategyResult {
         self.spearmanCosineDifferenceCI = nil
         self.pValue = nil
         self.isSignificant = nil
+        self.note = nil
         self.confidenceLevel = confidenceLevel
         self.resamples = resamples
     }

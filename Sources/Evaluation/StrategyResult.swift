@@ -27,8 +27,12 @@ public struct StrategyResult: Codable, Sendable, Equatable {
     public var confidenceLevel: Double
     public var resamples: Int
 
-    /// The difference's interval excludes zero at ``confidenceLevel`` (nil for the baseline).
+    /// The difference's interval excludes zero at ``confidenceLevel`` (nil for the baseline, and
+    /// when the difference is undefined).
     public var isSignificant: Bool?
+    /// Why some statistics are undefined (NaN in memory, `null` in JSON, `n/a` in tables), e.g.
+    /// "fewer than 2 pairs" or "the gold scores are all equal"; nil when everything is defined.
+    public var note: String?
 
     enum CodingKeys: String, CodingKey {
         case dataset, strategy, pairs
@@ -49,5 +53,63 @@ public struct StrategyResult: Codable, Sendable, Equatable {
         case confidenceLevel = "confidence_level"
         case resamples
         case isSignificant = "significant"
+        case note
+    }
+
+    /// Encodes with snake_case keys; an undefined (non-finite) statistic is written as `null`,
+    /// since JSON has no NaN.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        func number(_ value: Double?, _ key: CodingKeys) throws {
+            if let value, value.isFinite { try container.encode(value, forKey: key) } else { try container.encodeNil(forKey: key) }
+        }
+        try container.encode(dataset, forKey: .dataset)
+        try container.encode(strategy, forKey: .strategy)
+        try container.encode(pairs, forKey: .pairs)
+        try number(spearmanCosine, .spearmanCosine)
+        try number(pearsonCosine, .pearsonCosine)
+        try container.encode(spearmanCosineCI, forKey: .spearmanCosineCI)
+        try container.encode(pearsonCosineCI, forKey: .pearsonCosineCI)
+        try number(spearmanDot, .spearmanDot)
+        try number(pearsonDot, .pearsonDot)
+        try number(spearmanEuclidean, .spearmanEuclidean)
+        try number(pearsonEuclidean, .pearsonEuclidean)
+        try number(spearmanManhattan, .spearmanManhattan)
+        try number(pearsonManhattan, .pearsonManhattan)
+        try container.encode(baseline, forKey: .baseline)
+        try number(spearmanCosineDifference, .spearmanCosineDifference)
+        try container.encode(spearmanCosineDifferenceCI, forKey: .spearmanCosineDifferenceCI)
+        try number(pValue, .pValue)
+        try number(confidenceLevel, .confidenceLevel)
+        try container.encode(resamples, forKey: .resamples)
+        try container.encode(isSignificant, forKey: .isSignificant)
+        try container.encode(note, forKey: .note)
+    }
+
+    /// Decodes what ``encode(to:)`` writes (`null` statistics become NaN).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func number(_ key: CodingKeys) throws -> Double { try container.decodeIfPresent(Double.self, forKey: key) ?? .nan }
+        dataset = try container.decode(String.self, forKey: .dataset)
+        strategy = try container.decode(String.self, forKey: .strategy)
+        pairs = try container.decode(Int.self, forKey: .pairs)
+        spearmanCosine = try number(.spearmanCosine)
+        pearsonCosine = try number(.pearsonCosine)
+        spearmanCosineCI = try container.decode(PairResampling.Interval.self, forKey: .spearmanCosineCI)
+        pearsonCosineCI = try container.decode(PairResampling.Interval.self, forKey: .pearsonCosineCI)
+        spearmanDot = try number(.spearmanDot)
+        pearsonDot = try number(.pearsonDot)
+        spearmanEuclidean = try number(.spearmanEuclidean)
+        pearsonEuclidean = try number(.pearsonEuclidean)
+        spearmanManhattan = try number(.spearmanManhattan)
+        pearsonManhattan = try number(.pearsonManhattan)
+        baseline = try container.decodeIfPresent(String.self, forKey: .baseline)
+        spearmanCosineDifference = try container.decodeIfPresent(Double.self, forKey: .spearmanCosineDifference)
+        spearmanCosineDifferenceCI = try container.decodeIfPresent(PairResampling.Interval.self, forKey: .spearmanCosineDifferenceCI)
+        pValue = try container.decodeIfPresent(Double.self, forKey: .pValue)
+        confidenceLevel = try number(.confidenceLevel)
+        resamples = try container.decode(Int.self, forKey: .resamples)
+        isSignificant = try container.decodeIfPresent(Bool.self, forKey: .isSignificant)
+        note = try container.decodeIfPresent(String.self, forKey: .note)
     }
 }

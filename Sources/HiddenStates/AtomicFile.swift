@@ -9,7 +9,10 @@ struct AtomicFile {
     /// Where it is written meanwhile: `.<name>.tmp-<pid>-<random>` next to `destination`.
     let temporary: String
 
-    init(destination: String) throws {
+    init(destination requested: String) throws {
+        // Rename replaces what is at the path: a symbolic link is followed to its (regular) target
+        // so the link survives, and anything else that is not a regular file is refused.
+        let destination = try Self.regularTarget(of: requested)
         let url = URL(fileURLWithPath: destination)
         let directory = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
@@ -23,6 +26,30 @@ struct AtomicFile {
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
         temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(suffix)").path
+    }
+
+    /// The regular file `path` names (a link resolved to its target), or `path` if nothing is there.
+    static func regularTarget(of path: String) throws -> String {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return path }
+        var target = path
+        if info.st_mode & S_IFMT == S_IFLNK {
+            guard let real = realpath(path, nil) else {
+                throw HiddenStatesError.writeFailed(path: path, detail: "it is a symbolic link to nothing; remove the link or give another path")
+            }
+            target = String(cString: real)
+            free(real)
+            guard stat(target, &info) == 0 else { return target }
+        }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            let kind = type == S_IFDIR ? "a folder" : type == S_IFIFO ? "a FIFO" : type == S_IFCHR ? "a character device"
+                : type == S_IFSOCK ? "a socket" : "not a regular file"
+            throw HiddenStatesError.writeFailed(
+                path: path, detail: "it is \(kind); outputs are written to a temporary file and renamed into place, "
+                    + "so give the path of a regular file")
+        }
+        return target
     }
 
     /// Moves the finished temporary file over `destination`.

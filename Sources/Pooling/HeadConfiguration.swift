@@ -115,6 +115,34 @@ public struct HeadConfiguration: Codable, Sendable, Equatable {
             try require(dim % heads == 0, "heads", heads, "dim \(dim) must be divisible by heads (each head weights dim/heads dimensions)")
             try require(keyDim > 0, "key_dim", keyDim, "must be positive")
         }
+        let sizeField = kind == .additive ? ("hidden", hidden) : ("key_dim", keyDim)
+        guard let count = parameterCount, count <= Self.maximumParameterCount else {
+            let size = parameterCount.map { "\($0) parameters" } ?? "more parameters than an Int can count"
+            throw PoolingError.invalidConfiguration(
+                path: path, field: sizeField.0, value: "\(sizeField.1)",
+                requirement: "gives a head of \(size); the limit is \(Self.maximumParameterCount) "
+                    + "(\(Self.maximumParameterCount * 4 >> 20) MiB of float32, and training keeps several copies)")
+        }
+    }
+
+    /// The most trainable values a head may have: 10⁸ (400 MB of float32 per copy).
+    public static let maximumParameterCount = 100_000_000
+
+    /// The number of trainable values, `Σ Π shape`; `nil` if it overflows `Int`.
+    public var parameterCount: Int? {
+        var total = 0
+        for shape in tensorShapes.values {
+            var product = 1
+            for extent in shape {
+                let (next, overflow) = product.multipliedReportingOverflow(by: max(extent, 0))
+                if overflow { return nil }
+                product = next
+            }
+            let (sum, overflow) = total.addingReportingOverflow(product)
+            if overflow { return nil }
+            total = sum
+        }
+        return total
     }
 
     /// The safetensors name and shape of every trainable tensor this configuration implies.

@@ -5,14 +5,19 @@ import Foundation
 ///
 /// ```
 /// FOLDER/config.json          HeadConfiguration, pretty-printed, sorted keys
-/// FOLDER/model.safetensors    F32 tensors by name; metadata {"format": "pt", "pooler_format_version": "1", "head": kind}
+/// FOLDER/model.safetensors    F32 tensors by name; metadata {"format": "pt", "pooler_format_version": "1", "head": kind,
+///                             "pooler_sha256": ContentDigest of the tensors}
 /// ```
+/// The digest is checked on load when present (heads written by other tools may lack it), so a
+/// flipped bit in the weights is an error, not a silently different head.
 /// Both files are written atomically (temporary file, then rename). Loading validates the
 /// configuration and every tensor and throws ``PoolingError`` naming the file, tensor, expected
 /// and actual shape.
 public enum HeadExport {
     public static let configurationFileName = "config.json"
     public static let weightsFileName = "model.safetensors"
+    /// Metadata key of the tensors' SHA-256 (``ContentDigest/sha256Hex(tensors:prefix:)``).
+    public static let digestKey = "pooler_sha256"
 
     /// `config.json` bytes: pretty-printed with sorted keys (stable diffs).
     public static func configurationData(_ configuration: HeadConfiguration) throws -> Data {
@@ -23,11 +28,12 @@ public enum HeadExport {
 
     /// The safetensors contents of `head`: its parameters plus the format metadata.
     public static func weights(_ head: any PoolingHead) -> SafeTensors.Contents {
-        SafeTensors.Contents(
+        return SafeTensors.Contents(
             tensors: head.parameters.mapValues { SafeTensors.Entry(shape: $0.shape, values: $0.scalars) },
             metadata: ["format": "pt",
                        "pooler_format_version": "\(HeadConfiguration.currentFormatVersion)",
-                       "head": head.configuration.kind.rawValue])
+                       "head": head.configuration.kind.rawValue,
+                       digestKey: ContentDigest.sha256Hex(tensors: head.parameters)])
     }
 
     /// Writes `config.json` and `model.safetensors` into `folder` (created if missing), each atomically.
@@ -83,7 +89,13 @@ public enum HeadExport {
             throw PoolingError.headKindMismatch(path: url.path, configuration: configuration.kind.rawValue, weights: kind)
         }
         let parameters = contents.tensors.mapValues { Tensor(shape: $0.shape, scalars: $0.values) }
-        return try makeHead(configuration, parameters: parameters, path: url.path)
+        // Shapes and values first (their errors say what is wrong), then the digest (what a flipped bit leaves).
+        let head = try makeHead(configuration, parameters: parameters, path: url.path)
+        if let recorded = contents.metadata[digestKey] {
+            let actual = ContentDigest.sha256Hex(tensors: parameters)
+            guard actual == recorded else { throw PoolingError.digestMismatch(path: url.path, recorded: recorded, actual: actual) }
+        }
+        return head
     }
 
     static func requireFolder(_ folder: URL) throws {

@@ -38,6 +38,10 @@ public enum PoolingError: Error, CustomStringConvertible, Equatable, Sendable {
     case badInputLength(tokens: Int, dim: Int, count: Int)
     /// Writing an export failed.
     case unwritable(path: String, reason: String)
+    /// A sentence whose embedding holds NaN or ±∞.
+    case nonFiniteEmbedding(source: String, sentence: Int, method: String)
+    /// The weights' SHA-256 differs from the one recorded when they were written (a changed or corrupt file).
+    case digestMismatch(path: String, recorded: String, actual: String)
 
     public var description: String {
         switch self {
@@ -86,6 +90,14 @@ public enum PoolingError: Error, CustomStringConvertible, Equatable, Sendable {
             return "input of \(count) values is not [\(tokens) tokens, \(dim) dims] = \(tokens * dim) values, row-major."
         case let .unwritable(path, reason):
             return "\(path): cannot write: \(reason). Hint: check that the folder exists and is writable."
+        case let .nonFiniteEmbedding(source, sentence, method):
+            return "\(source): sentence \(sentence) pools to a non-finite embedding (NaN or ±∞) with \(method); "
+                + "its hidden states are non-finite or so large (near the float32 limit, 3.4e38) that pooling overflows. "
+                + "Nothing was scored or written. Hint: check that sentence's rows (`pooler inspect`) and re-extract the file."
+        case let .digestMismatch(path, recorded, actual):
+            return "\(path): the tensors do not match the SHA-256 recorded when they were written "
+                + "(recorded \(recorded.prefix(12))…, now \(actual.prefix(12))…): the file was changed or is corrupt. "
+                + "Hint: export the head again from its training run (`pooler export RUN_DIR --out DIR`)."
         }
     }
 }

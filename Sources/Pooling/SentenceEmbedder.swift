@@ -55,20 +55,31 @@ public struct SentenceEmbedder: Sendable {
         }
     }
 
-    /// Packed rows `[T, dim]`, one segment per sentence → `[batch, outputDim]`.
-    /// - Throws: ``PoolingError/dimensionMismatch(source:expected:actual:)`` when `dim` differs from the head's.
-    public func embeddings(_ rows: Tensor, segments: Segments, source: String = "input") throws -> Tensor {
+    /// Packed rows `[T, dim]`, one segment per sentence → `[batch, outputDim]`, every value finite.
+    /// - Parameters:
+    ///   - source: names the input in errors.
+    ///   - firstSentence: the index of the first segment's sentence in `source`, for errors.
+    /// - Throws: ``PoolingError/dimensionMismatch(source:expected:actual:)`` when `dim` differs from the head's;
+    ///   ``PoolingError/nonFiniteEmbedding(source:sentence:method:)`` when a sentence pools to NaN or ±∞
+    ///   (hidden states near the float32 limit overflow).
+    public func embeddings(_ rows: Tensor, segments: Segments, source: String = "input", firstSentence: Int = 0) throws -> Tensor {
         precondition(rows.rank == 2 && rows.shape[0] == segments.rowCount,
                      "SentenceEmbedder: rows must be [\(segments.rowCount), dim] for \(segments), got \(rows.shape)")
+        let pooled: Tensor  // [batch, outputDim]
         switch method {
         case .head(let head):
             guard rows.shape[1] == head.configuration.dim else {
                 throw PoolingError.dimensionMismatch(source: source, expected: head.configuration.dim, actual: rows.shape[1])
             }
-            return head.pooled(rows, segments: segments)
+            pooled = head.pooled(rows, segments: segments)
         case .fixed(let pooling):
-            return pooling.pooled(rows, segments: segments)
+            pooled = pooling.pooled(rows, segments: segments)
         }
+        if let bad = pooled.scalars.firstIndex(where: { !$0.isFinite }) {
+            let width = max(pooled.shape.last ?? 1, 1)
+            throw PoolingError.nonFiniteEmbedding(source: source, sentence: firstSentence + bad / width, method: name)
+        }
+        return pooled
     }
 
     /// One sentence: `hidden` row-major `[tokens, dim]` → its embedding.

@@ -48,27 +48,44 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
 /// ```
 /// tensors   parameters/<name>   current weights          best/<name>   weights of the best dev score
 ///           adam.m/<name>       AdamW first moments      adam.v/<name> AdamW second moments
-/// metadata  "pooler_checkpoint": JSON {formatVersion, configuration, progress, optimizerStep}
+/// metadata  "pooler_checkpoint": JSON {formatVersion, configuration, progress, optimizerStep, inputs}
+///           "pooler_checkpoint_sha256": SHA-256 of that JSON and every tensor (ContentDigest)
 /// ```
 /// Float32 values are stored bit-exactly (binary), which `--resume`'s bit-identical guarantee needs.
+/// Reading verifies the digest and every field's range, so a flipped bit or an edited cursor is
+/// an error naming the checkpoint, never a silently different run.
 public struct Checkpoint: Equatable, Sendable {
     public static let formatVersion = 1
     public static let fileName = "checkpoint.safetensors"
     static let metadataKey = "pooler_checkpoint"
+    static let digestKey = "pooler_checkpoint_sha256"
 
     public var configuration: TrainingConfiguration
     public var progress: TrainingProgress
     public var parameters: [String: Tensor]
     public var bestParameters: [String: Tensor]
     public var optimizer: AdamW.State
+    /// SHA-256 of the training and dev files the run was started on (`--resume` checks them).
+    public var inputs: InputDigests?
+
+    /// The identity of a run's input files.
+    public struct InputDigests: Codable, Equatable, Sendable {
+        public var train: String
+        public var dev: String
+        public init(train: String, dev: String) {
+            self.train = train
+            self.dev = dev
+        }
+    }
 
     public init(configuration: TrainingConfiguration, progress: TrainingProgress, parameters: [String: Tensor],
-                bestParameters: [String: Tensor], optimizer: AdamW.State) {
+                bestParameters: [String: Tensor], optimizer: AdamW.State, inputs: InputDigests? = nil) {
         self.configuration = configuration
         self.progress = progress
         self.parameters = parameters
         self.bestParameters = bestParameters
         self.optimizer = optimizer
+        self.inputs = inputs
     }
 
     private struct Header: Codable {
@@ -76,6 +93,16 @@ public struct Checkpoint: Equatable, Sendable {
         var configuration: TrainingConfiguration
         var progress: TrainingProgress
         var optimizerStep: Int
+        var inputs: InputDigests?
+    }
+
+    /// All tensors under their stored names (`parameters/…`, `best/…`, `adam.m/…`, `adam.v/…`).
+    private var namedTensors: [String: Tensor] {
+        var tensors: [String: Tensor] = [:]
+        for (prefix, group) in zip(Self.groups, [parameters, bestParameters, optimizer.firstMoments, optimizer.secondMoments]) {
+            for (name, tensor) in group { tensors[prefix + name] = tensor }
+        }
+        return tensors
     }
 
     private static let groups = ["parameters/", "best/", "adam.m/", "adam.v/"]
@@ -83,17 +110,17 @@ public struct Checkpoint: Equatable, Sendable {
     /// Writes the checkpoint to `url` atomically.
     /// - Throws: ``TrainingError/writeFailed(path:detail:)``.
     public func write(to url: URL) throws {
-        var tensors: [String: SafeTensors.Entry] = [:]
-        for (prefix, group) in zip(Self.groups, [parameters, bestParameters, optimizer.firstMoments, optimizer.secondMoments]) {
-            for (name, tensor) in group { tensors[prefix + name] = SafeTensors.Entry(shape: tensor.shape, values: tensor.scalars) }
-        }
+        let named = namedTensors
+        let tensors = named.mapValues { SafeTensors.Entry(shape: $0.shape, values: $0.scalars) }
         do {
             let header = Header(formatVersion: Self.formatVersion, configuration: configuration, progress: progress,
-                                optimizerStep: optimizer.step)
+                                optimizerStep: optimizer.step, inputs: inputs)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            let json = String(decoding: try encoder.encode(header), as: UTF8.self)
-            try SafeTensors.write(SafeTensors.Contents(tensors: tensors, metadata: [Self.metadataKey: json]), to: url)
+            let jsonData = try encoder.encode(header)
+            let metadata = [Self.metadataKey: String(decoding: jsonData, as: UTF8.self),
+                            Self.digestKey: ContentDigest.sha256Hex(tensors: named, prefix: jsonData)]
+            try SafeTensors.write(SafeTensors.Contents(tensors: tensors, metadata: metadata), to: url)
         } catch let error as TrainingError {
             throw error
         } catch {
@@ -114,6 +141,16 @@ public struct Checkpoint: Equatable, Sendable {
         guard let json = contents.metadata[metadataKey] else {
             throw TrainingError.checkpointCorrupt(path: url.path, detail: "no '\(metadataKey)' metadata (not a pooler checkpoint)")
         }
+        let tensors = contents.tensors.mapValues { Tensor(shape: $0.shape, scalars: $0.values) }
+        guard let recordedDigest = contents.metadata[digestKey] else {
+            throw TrainingError.checkpointCorrupt(path: url.path, detail: "no '\(digestKey)' metadata (written by an older pooler, or edited)")
+        }
+        let actualDigest = ContentDigest.sha256Hex(tensors: tensors, prefix: Data(json.utf8))
+        guard actualDigest == recordedDigest else {
+            throw TrainingError.checkpointCorrupt(
+                path: url.path, detail: "its SHA-256 does not match the one recorded when it was written "
+                    + "(recorded \(recordedDigest.prefix(12))…, now \(actualDigest.prefix(12))…): the file was changed or is corrupt")
+        }
         let header: Header
         do {
             header = try JSONDecoder().decode(Header.self, from: Data(json.utf8))
@@ -125,11 +162,22 @@ public struct Checkpoint: Equatable, Sendable {
                 path: url.path, detail: "format version \(header.formatVersion), this pooler reads \(formatVersion)")
         }
         var groups = [[String: Tensor]](repeating: [:], count: Self.groups.count)
-        for (key, entry) in contents.tensors {
+        for (key, tensor) in tensors {
             guard let group = Self.groups.firstIndex(where: { key.hasPrefix($0) }) else {
                 throw TrainingError.checkpointCorrupt(path: url.path, detail: "unexpected tensor '\(key)'")
             }
-            groups[group][String(key.dropFirst(Self.groups[group].count))] = Tensor(shape: entry.shape, scalars: entry.values)
+            if let bad = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
+                throw TrainingError.checkpointCorrupt(path: url.path, detail: "tensor '\(key)' holds \(tensor.scalars[bad]) at index \(bad)")
+            }
+            groups[group][String(key.dropFirst(Self.groups[group].count))] = tensor
+        }
+        do {
+            try header.configuration.validate()
+        } catch {
+            throw TrainingError.checkpointCorrupt(path: url.path, detail: "its configuration is invalid: \(error)")
+        }
+        if let problem = header.progress.inconsistency(epochs: header.configuration.epochs, optimizerStep: header.optimizerStep) {
+            throw TrainingError.checkpointCorrupt(path: url.path, detail: problem)
         }
         let expected = header.configuration.head.tensorShapes
         for (group, tensors) in zip(Self.groups, groups) where !(group.hasPrefix("adam") && header.optimizerStep == 0) {
@@ -140,6 +188,35 @@ public struct Checkpoint: Equatable, Sendable {
         }
         return Checkpoint(configuration: header.configuration, progress: header.progress, parameters: groups[0],
                           bestParameters: groups[1],
-                          optimizer: AdamW.State(firstMoments: groups[2], secondMoments: groups[3], step: header.optimizerStep))
+                          optimizer: AdamW.State(firstMoments: groups[2], secondMoments: groups[3], step: header.optimizerStep),
+                          inputs: header.inputs)
+    }
+}
+
+extension TrainingProgress {
+    /// The first field outside its range, described; `nil` when every field is plausible for a run of
+    /// `epochs` epochs. (That the cursor fits the data — `batchesInEpoch < batchesPerEpoch` — is
+    /// checked by the trainer, which knows the batch count.)
+    func inconsistency(epochs: Int, optimizerStep: Int) -> String? {
+        func outside(_ name: String, _ value: Int, _ range: ClosedRange<Int>) -> String? {
+            range.contains(value) ? nil : "progress.\(name) = \(value) is outside \(range.lowerBound)…\(range.upperBound)"
+        }
+        if let problem = outside("epochsCompleted", epochsCompleted, 0...epochs) { return problem }
+        if let problem = outside("batchesInEpoch", batchesInEpoch, 0...Int(Int32.max)) { return problem }
+        if let problem = outside("step", step, 0...Int(Int32.max)) { return problem }
+        if let problem = outside("optimizerStep", optimizerStep, 0...step) { return problem }
+        if let problem = outside("evaluationsWithoutImprovement", evaluationsWithoutImprovement, 0...Int(Int32.max)) { return problem }
+        if let problem = outside("stepsSinceRecord", stepsSinceRecord, 0...step) { return problem }
+        if !epochStartGenerator.state.contains(where: { $0 != 0 }) { return "progress.epochStartGenerator is all zero" }
+        if !(elapsedSeconds.isFinite && elapsedSeconds >= 0) { return "progress.elapsedSeconds = \(elapsedSeconds)" }
+        if !lossSinceRecord.isFinite { return "progress.lossSinceRecord = \(lossSinceRecord)" }
+        if !initialDevSpearman.isFinite { return "progress.initialDevSpearman = \(initialDevSpearman)" }
+        if let best {
+            if !best.devSpearman.isFinite { return "progress.best.devSpearman = \(best.devSpearman)" }
+            if let problem = outside("best.epoch", best.epoch, 0...epochs) { return problem }
+            if let problem = outside("best.step", best.step, 0...step) { return problem }
+        }
+        if stoppedEarly && !finished { return "progress.stoppedEarly is set but progress.finished is not" }
+        return nil
     }
 }

@@ -37,8 +37,14 @@ public final class Trainer {
     /// - Throws: ``TrainingError``: `invalidValue`, `batchTooSmall`, `dimensionMismatch`,
     ///   `splitDimensionMismatch`, `noPairs`, `missingScores`, `emptyPositiveSet`.
     public init(configuration: TrainingConfiguration, train: TrainingSplit, dev: TrainingSplit, directory: RunDirectory,
-                toolVersion: String = "unknown") throws {
+                toolVersion: String = "unknown", memoryBudget: Int = Trainer.defaultMemoryBudget) throws {
         try configuration.validate()
+        try Self.checkScorable(dev)
+        let estimate = Self.estimatedMemory(configuration, train: train)
+        guard estimate <= memoryBudget else {
+            throw TrainingError.tooLarge(estimatedBytes: estimate, budgetBytes: memoryBudget,
+                                         hint: "lower --hidden / --key-dim or --batch-size")
+        }
         guard train.dim == dev.dim else {
             throw TrainingError.splitDimensionMismatch(train: train.path, trainDim: train.dim, dev: dev.path, devDim: dev.dim)
         }
@@ -74,7 +80,46 @@ public final class Trainer {
         self.toolVersion = toolVersion
         trainPairs = used
         objective = TrainingObjective(configuration, scoreRange: scoreRange)
-        hashes = (SHA256.hex(ofFileAt: train.path), SHA256.hex(ofFileAt: dev.path))
+        hashes = (ContentDigest.sha256Hex(ofFileAt: train.path), ContentDigest.sha256Hex(ofFileAt: dev.path))
+    }
+
+    /// Three quarters of physical memory: what a run may plan to use.
+    public static var defaultMemoryBudget: Int { Int(min(ProcessInfo.processInfo.physicalMemory / 4 * 3, UInt64(Int.max))) }
+
+    /// A generous estimate of the bytes a run allocates beyond the splits:
+    /// ```
+    /// parameters · 4 B · 8      weights, best, AdamW m and v, gradients, shard copies, export
+    /// T_batch · width · 4 B · 8 activations and their gradients, T_batch = tokens of the 2·batch longest sentences
+    /// ```
+    /// (`width` = the widest per-token layer: the additive head's `hidden`, or `dim`); saturates at `Int.max`.
+    static func estimatedMemory(_ configuration: TrainingConfiguration, train: TrainingSplit) -> Int {
+        let head = configuration.head
+        let parameters = head.parameterCount ?? Int.max
+        let lengths = zip(train.offsets.dropFirst(), train.offsets).map { $0 - $1 }.sorted(by: >)
+        let batchTokens = lengths.prefix(min(lengths.count, 2 * configuration.batchSize)).reduce(0, +)
+        let width = max(head.kind == .additive ? head.hidden : head.keyDim, head.dim)
+        func product(_ factors: [Int]) -> Int {
+            factors.reduce(1) { total, factor in
+                let (value, overflow) = total.multipliedReportingOverflow(by: max(factor, 0))
+                return overflow ? Int.max : value
+            }
+        }
+        let (sum, overflow) = product([parameters, 4, 8]).addingReportingOverflow(product([batchTokens, width, 4, 8]))
+        return overflow ? Int.max : sum
+    }
+
+    /// Dev Spearman must be defined: at least 3 pairs, finite scores that are not all equal.
+    static func checkScorable(_ dev: TrainingSplit) throws {
+        guard let scores = dev.scores else { return }
+        guard dev.pairs.count >= 3 else {
+            throw TrainingError.devUnscorable(path: dev.path, reason: "it has \(dev.pairs.count) pair(s); a Spearman correlation needs at least 3")
+        }
+        if let bad = scores.firstIndex(where: { !$0.isFinite }) {
+            throw TrainingError.devUnscorable(path: dev.path, reason: "/scores[\(bad)] is \(scores[bad])")
+        }
+        if let first = scores.first, scores.allSatisfy({ $0 == first }) {
+            throw TrainingError.devUnscorable(path: dev.path, reason: "every gold score is \(first), so no ranking can be compared with them")
+        }
     }
 
     /// Batches per epoch (the last one may be smaller).
@@ -208,9 +253,15 @@ public final class Trainer {
 
     private func resumedSession() throws -> Session {
         let checkpoint = try Checkpoint.read(from: directory.checkpoint)
-        if let (field, theirs, mine) = checkpoint.configuration.firstDifference(from: configuration) {
-            throw TrainingError.resumeMismatch(checkpoint: directory.checkpoint.path, field: field,
-                                               checkpointValue: theirs, requestedValue: mine)
+        try Self.checkResumable(checkpoint, configuration: configuration, directory: directory,
+                                inputs: Checkpoint.InputDigests(train: hashes.train ?? "", dev: hashes.dev ?? ""))
+        let progress = checkpoint.progress
+        let expectedStep = progress.epochsCompleted * batchesPerEpoch + progress.batchesInEpoch
+        guard progress.batchesInEpoch < max(batchesPerEpoch, 1), progress.step == expectedStep else {
+            throw TrainingError.checkpointCorrupt(
+                path: directory.checkpoint.path,
+                detail: "its cursor (epoch \(progress.epochsCompleted), batch \(progress.batchesInEpoch), step \(progress.step)) "
+                    + "does not fit \(batchesPerEpoch) batches per epoch of \(train.path)")
         }
         let head: any PoolingHead
         do {
@@ -277,7 +328,8 @@ public final class Trainer {
     private func save(_ session: Session, _ observer: (TrainingEvent) -> Void, log: Bool = false) throws {
         let checkpoint = Checkpoint(configuration: recordedConfiguration, progress: session.progress,
                                     parameters: session.head.parameters, bestParameters: session.bestParameters,
-                                    optimizer: session.optimizer.state)
+                                    optimizer: session.optimizer.state,
+                                    inputs: Checkpoint.InputDigests(train: hashes.train ?? "", dev: hashes.dev ?? ""))
         try checkpoint.write(to: directory.checkpoint)
         observer(.checkpointed(path: directory.checkpoint.path))
         if log, let record = session.pendingRecord { try directory.appendLog(record) }
@@ -341,7 +393,8 @@ extension Trainer {
     /// - Throws: ``TrainingError/runDirectoryInUse(path:)`` (a checkpoint exists and `resume` is
     ///   false), ``TrainingError/checkpointMissing(path:)``, ``TrainingError/checkpointCorrupt(path:detail:)``,
     ///   ``TrainingError/resumeMismatch(checkpoint:field:checkpointValue:requestedValue:)``.
-    public static func preflight(configuration: TrainingConfiguration, directory: RunDirectory, resume: Bool) throws {
+    public static func preflight(configuration: TrainingConfiguration, directory: RunDirectory, resume: Bool,
+                                 train: String? = nil, dev: String? = nil) throws {
         try configuration.validate()
         let exists = FileManager.default.fileExists(atPath: directory.checkpoint.path)
         guard resume else {
@@ -349,9 +402,26 @@ extension Trainer {
             return
         }
         let checkpoint = try Checkpoint.read(from: directory.checkpoint)
-        if let (field, theirs, mine) = checkpoint.configuration.firstDifference(from: configuration) {
+        let inputs = train.flatMap { train in
+            dev.map { Checkpoint.InputDigests(train: ContentDigest.sha256Hex(ofFileAt: train) ?? "",
+                                              dev: ContentDigest.sha256Hex(ofFileAt: $0) ?? "") }
+        }
+        try checkResumable(checkpoint, configuration: configuration, directory: directory, inputs: inputs)
+    }
+
+    /// The one check that `checkpoint` may be continued with `configuration` on files whose digests
+    /// are `inputs` (`nil`: not compared).
+    static func checkResumable(_ checkpoint: Checkpoint, configuration: TrainingConfiguration, directory: RunDirectory,
+                               inputs: Checkpoint.InputDigests?) throws {
+        if let (field, checkpointValue, requestedValue) = checkpoint.configuration.firstDifference(from: configuration) {
             throw TrainingError.resumeMismatch(checkpoint: directory.checkpoint.path, field: field,
-                                               checkpointValue: theirs, requestedValue: mine)
+                                               checkpointValue: checkpointValue, requestedValue: requestedValue)
+        }
+        guard let inputs, let recorded = checkpoint.inputs else { return }
+        for (flag, theirs, mine) in [("--train", recorded.train, inputs.train), ("--dev", recorded.dev, inputs.dev)] where theirs != mine {
+            throw TrainingError.resumeMismatch(checkpoint: directory.checkpoint.path, field: "\(flag) file (SHA-256)",
+                                               checkpointValue: String(theirs.prefix(12)) + "…",
+                                               requestedValue: String(mine.prefix(12)) + "…")
         }
     }
 }

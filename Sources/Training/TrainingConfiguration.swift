@@ -97,7 +97,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         }
     }
 
-    /// The first field whose value differs from `other`'s, as (name, ours, theirs); `nil` when equal.
+    /// The first field whose value differs from `other`'s, as (name, self's value, other's value); `nil` when equal.
     /// Provenance is not compared (it records where the data came from, not how to train).
     public func firstDifference(from other: TrainingConfiguration) -> (field: String, mine: String, theirs: String)? {
         var a = self

@@ -29,6 +29,12 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
     case nonFiniteLoss(epoch: Int, step: Int, value: Float, checkpoint: String)
     /// A gradient became NaN or ±∞ (global norm shown); training stopped.
     case nonFiniteGradient(epoch: Int, step: Int, norm: Double, checkpoint: String)
+    /// The dev split cannot give a Spearman correlation (too few pairs, constant or non-finite scores).
+    case devUnscorable(path: String, reason: String)
+    /// The run would need more memory than the budget.
+    case tooLarge(estimatedBytes: Int, budgetBytes: Int, hint: String)
+    /// Another process is training in the run directory.
+    case runDirectoryLocked(path: String, holder: String)
 
     public var description: String {
         switch self {
@@ -69,6 +75,17 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .nonFiniteGradient(epoch, step, norm, checkpoint):
             return "a gradient became non-finite (global norm \(norm)) at epoch \(epoch), step \(step); training stopped. "
                 + "The last good checkpoint is \(checkpoint). HINT: lower --lr or --scale."
+        case let .devUnscorable(path, reason):
+            return "--dev \(path) cannot select the best epoch: \(reason). "
+                + "HINT: use a dev split with several scored pairs whose scores differ (e.g. stsb dev.h5)."
+        case let .tooLarge(estimated, budget, hint):
+            func gib(_ bytes: Int) -> String { String(format: "%.1f GiB", Double(bytes) / Double(1 << 30)) }
+            let size = estimated == Int.max ? "more than can be counted" : "about \(gib(estimated))"
+            return "this run would need \(size) of memory, over the budget of \(gib(budget)) (3/4 of physical memory). "
+                + "Nothing was created. HINT: \(hint)."
+        case let .runDirectoryLocked(path, holder):
+            return "--out \(path) is in use by another pooler train (\(holder)). "
+                + "HINT: wait for it to finish (or stop it), or choose another --out directory."
         }
     }
 }

@@ -29,7 +29,7 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Where to write the embeddings (HDF5).")
     var output: String
 
-    @Option(help: "Sentences per batch (bounds memory).")
+    @Option(parsing: .unconditional, help: "Sentences per batch (bounds memory).")
     var batchSize: Int = 512
 
     @Flag(help: "L2-normalise every embedding.")
@@ -55,6 +55,8 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
+        let headInputs = head.map { OutputPaths.headInputs(flag: "--head", folder: HeadArgument(parsing: $0).folder) } ?? []
+        try OutputPaths.check(outputs: [("--output", output)], inputs: [("--input", input)] + headInputs)
         let file = try HiddenStatesFile(path: input)
         let dim = file.metadata.dim
         let embedder = try makeEmbedder(file)
@@ -72,6 +74,8 @@ struct EmbedCommand: ParsableCommand {
         if let layer = file.metadata.attributes["layer"] { attributes["layer"] = layer }
 
         let writer = try EmbeddingsWriter(path: output, dim: outputDim, attributes: attributes)
+        let cleanup = InterruptCleanup(outputs: [output])
+        defer { withExtendedLifetime(cleanup) {} }
         do {
             let total = file.metadata.sentences
             var batches = file.batches(size: batchSize)
@@ -79,7 +83,8 @@ struct EmbedCommand: ParsableCommand {
             var lastReport = Date()
             while let batch = try batches.next() {
                 let rows = Tensor(shape: [batch.tokenCount, dim], scalars: batch.tokens)  // [T, dim]
-                var pooled = try embedder.embeddings(rows, segments: Segments(offsets: batch.offsets), source: input)
+                var pooled = try embedder.embeddings(rows, segments: Segments(offsets: batch.offsets), source: input,
+                                                     firstSentence: batch.sentences.first ?? done)
                 if normalize { pooled = pooled.l2Normalized(alongAxis: -1) }               // [batch, outputDim]
                 let blockTexts = texts.map { all in batch.sentences.map { all[$0] } }
                 try writer.append(pooled.scalars, texts: blockTexts)
@@ -99,7 +104,7 @@ struct EmbedCommand: ParsableCommand {
 
     private func makeEmbedder(_ file: HiddenStatesFile) throws -> SentenceEmbedder {
         if let head {
-            return try SentenceEmbedder(contentsOf: URL(fileURLWithPath: head))
+            return try SentenceEmbedder(contentsOf: HeadArgument(parsing: head).folder)
         }
         let positions: SpecialTokenPositions
         if let specialTokens {

@@ -46,10 +46,13 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "The strategy, head or system the others are compared with ('none' for no comparison).")
     var baseline = "mean"
 
-    @Option(help: "Bootstrap resamples of the pairs (≥ 1000 recommended).")
+    /// The most bootstrap draws `--resamples` accepts: 10⁶ (about a minute per method on STS-B test).
+    static let maximumResamples = 1_000_000
+
+    @Option(parsing: .unconditional, help: "Bootstrap resamples of the pairs (100–1,000,000; ≥ 1000 recommended).")
     var resamples = 1000
 
-    @Option(help: "Coverage of the intervals.")
+    @Option(parsing: .unconditional, help: "Coverage of the intervals.")
     var confidence = 0.95
 
     @Option(help: "Seed of the bootstrap.")
@@ -64,7 +67,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Also draw the scores with their intervals to this SVG file.")
     var plot: String?
 
-    @Option(help: "Sentences read and pooled at a time.")
+    @Option(parsing: .unconditional, help: "Sentences read and pooled at a time.")
     var batchSize = 1024
 
     @Flag(help: "No progress lines on standard error.")
@@ -95,7 +98,9 @@ struct EvaluateCommand: ParsableCommand {
                 throw ValidationError("--strategies: \(error)")
             }
         }
-        if resamples < 100 { throw ValidationError("--resamples must be at least 100 (1000 recommended), got \(resamples).") }
+        if resamples < 100 || resamples > Self.maximumResamples {
+            throw ValidationError("--resamples must be 100–\(Self.maximumResamples) (1000 recommended), got \(resamples).")
+        }
         if !(confidence > 0.5 && confidence < 1) {
             throw ValidationError("--confidence must be between 0.5 and 1, e.g. 0.95; got \(confidence).")
         }
@@ -110,6 +115,19 @@ struct EvaluateCommand: ParsableCommand {
         }
     }
 
+    /// `--output` and `--plot` are neither inputs nor each other, and are regular paths.
+    func checkOutputs() throws {
+        var inputs = datasets.map { (flag: "--data", path: $0) }
+        for system in try externalSystems() {
+            inputs += datasets.map { (flag: "--system", path: system.path(forDataset: $0)) }
+        }
+        for text in heads {
+            inputs += OutputPaths.headInputs(flag: "--head", folder: HeadArgument(parsing: text).folder)
+        }
+        let outputs = [output.map { (flag: "--output", path: $0) }, plot.map { (flag: "--plot", path: $0) }].compactMap { $0 }
+        try OutputPaths.check(outputs: outputs, inputs: inputs)
+    }
+
     /// The `--system` arguments parsed.
     func externalSystems() throws -> [ExternalSystem] {
         try systems.map { text in
@@ -122,6 +140,7 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
+        try checkOutputs()
         let loaded = try heads.map { text -> ComparisonRun.NamedHead in
             let argument = HeadArgument(parsing: text)
             return ComparisonRun.NamedHead(name: argument.name, head: try HeadExport.load(from: argument.folder))

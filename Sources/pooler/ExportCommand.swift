@@ -21,20 +21,29 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .long, help: "The export folder to create.")
     var out: String
 
-    @Flag(help: "Replace DIR if it exists.")
+    @Flag(help: "Replace DIR if it is an earlier export (never the run, a folder holding it, or any other folder).")
     var force = false
 
+    /// The files an export folder holds; `--force` replaces only a folder with nothing else in it.
+    static let exportedFiles: Set<String> = [
+        HeadExport.configurationFileName, HeadExport.weightsFileName, SentenceTransformersModule.fileName, "modules.json",
+    ]
+
     func run() throws {
+        guard !out.isEmpty else { throw CommandError.emptyPath(flag: "--out") }
         let source = try Self.headFolder(in: URL(fileURLWithPath: runDirectory))
         let head = try HeadExport.load(from: source)
-        let destination = URL(fileURLWithPath: out).standardizedFileURL
+        let destination = URL(fileURLWithPath: OutputPaths.resolved(out))
         let manager = FileManager.default
-        let exists = manager.fileExists(atPath: destination.path)
-        if exists && !force {
-            throw PoolingError.unwritable(path: destination.path, reason: "it already exists (pass --force to replace it)")
-        }
+        let exists = OutputPaths.kind(of: destination.path) != nil
+        try Self.checkDestination(destination, exists: exists, force: force,
+                                  protected: [("the run folder", runDirectory), ("the head folder", source.path),
+                                              ("the current folder", manager.currentDirectoryPath)])
         let parent = destination.deletingLastPathComponent()
-        let temporary = parent.appendingPathComponent(".\(destination.lastPathComponent).tmp-\(UUID().uuidString)")
+        let temporary = parent.appendingPathComponent(
+            InterruptCleanup.temporaryPrefix(for: destination.path) + UUID().uuidString)
+        let cleanup = InterruptCleanup(outputs: [destination.path])
+        defer { withExtendedLifetime(cleanup) {} }
         do {
             try HeadExport.write(head, to: temporary)
             try Data(SentenceTransformersModule.source.utf8)
@@ -58,6 +67,41 @@ struct ExportCommand: ParsableCommand {
         let shapes = head.parameters.keys.sorted().map { "\($0) \(head.parameters[$0]?.shape ?? [])" }
         print("exported \(configuration.kind.rawValue) head (dim \(configuration.dim)) from \(source.path) to \(destination.path)")
         print("tensors: \(shapes.joined(separator: ", "))")
+    }
+
+    /// What `--out` may be: not empty, not a protected folder (the head, the run, the current
+    /// folder) or a folder holding one of them; if it exists, `--force` is given and it is an
+    /// earlier export (a head config.json and only the files an export writes).
+    static func checkDestination(_ destination: URL, exists: Bool, force: Bool,
+                                 protected: [(name: String, path: String)]) throws {
+        for (name, path) in protected where OutputPaths.isSameOrInside(path, destination.path) {
+            let relation = OutputPaths.resolved(path) == destination.path ? "is \(name)" : "holds \(name) (\(path))"
+            throw CommandError.exportRefused(path: destination.path, reason: "it \(relation); replacing it would delete it",
+                                             hint: "give a new folder for the export, e.g. --out exports/my-head")
+        }
+        guard exists else { return }
+        guard OutputPaths.kind(of: destination.path) == "folder" else {
+            throw CommandError.exportRefused(path: destination.path, reason: "it exists and is not a folder",
+                                             hint: "give a new folder for the export")
+        }
+        guard force else {
+            throw CommandError.exportRefused(path: destination.path, reason: "it already exists",
+                                             hint: "pass --force to replace an earlier export, or give a new folder")
+        }
+        do {
+            _ = try HeadExport.loadConfiguration(from: destination)
+        } catch {
+            throw CommandError.exportRefused(
+                path: destination.path, reason: "it is not an earlier export (no valid head config.json: \(error))",
+                hint: "--force replaces only an earlier export; give a new folder")
+        }
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? ["(unreadable)"]
+        let foreign = contents.filter { !exportedFiles.contains($0) }.sorted()
+        guard foreign.isEmpty else {
+            throw CommandError.exportRefused(
+                path: destination.path, reason: "it holds files an export does not write (\(foreign.prefix(5).joined(separator: ", ")))",
+                hint: "move them away first, or give a new folder")
+        }
     }
 
     /// `dir` itself when it holds config.json, else `dir/head`.

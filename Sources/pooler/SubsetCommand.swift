@@ -20,13 +20,13 @@ struct SubsetCommand: ParsableCommand {
     @Option(help: "Where to write the sample (ragged layout; written atomically).")
     var output: String
 
-    @Option(help: "How many pairs to keep (all when larger than the file's count).")
+    @Option(parsing: .unconditional, help: "How many pairs to keep (all when larger than the file's count).")
     var pairs: Int
 
     @Option(help: "Seed of the draw.")
     var seed: UInt64 = 0
 
-    @Option(help: "gzip level 0–9 of the hidden states.")
+    @Option(parsing: .unconditional, help: "gzip level 0–9 of the hidden states.")
     var gzipLevel: Int = 9
 
     func validate() throws {
@@ -35,6 +35,9 @@ struct SubsetCommand: ParsableCommand {
     }
 
     func run() throws {
+        try OutputPaths.check(outputs: [("--output", output)], inputs: [("--input", input)])
+        let cleanup = InterruptCleanup(outputs: [output])
+        defer { withExtendedLifetime(cleanup) {} }
         let source = try HiddenStatesFile(path: input)
         guard let available = source.metadata.pairs else {
             throw HiddenStatesError.missingDataset(

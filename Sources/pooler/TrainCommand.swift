@@ -36,11 +36,11 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Head: \(HeadKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var head: HeadKind = .additive
-    @Option(help: "Additive head: width of the tanh layer.")
+    @Option(parsing: .unconditional, help: "Additive head: width of the tanh layer.")
     var hidden: Int?
-    @Option(help: "Multihead: number of learned queries (must divide the dim).")
+    @Option(parsing: .unconditional, help: "Multihead: number of learned queries (must divide the dim).")
     var heads: Int?
-    @Option(name: .customLong("key-dim"), help: "Multihead: width of keys and queries.")
+    @Option(name: .customLong("key-dim"), parsing: .unconditional, help: "Multihead: width of keys and queries.")
     var keyDim: Int?
     @Flag(help: "Add a learned output projection (initialised to the identity).")
     var projection = false
@@ -49,36 +49,36 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Loss: \(LossKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var loss: LossKind = .cosent
-    @Option(help: "CoSENT scale (inverse temperature). Default 20.")
+    @Option(parsing: .unconditional, help: "CoSENT scale (inverse temperature). Default 20.")
     var scale: Float?
-    @Option(help: "InfoNCE temperature (scale = 1/temperature). Default 0.05.")
+    @Option(parsing: .unconditional, help: "InfoNCE temperature (scale = 1/temperature). Default 0.05.")
     var temperature: Float?
-    @Option(name: .customLong("infonce-threshold"), help: "InfoNCE: pairs with score ≥ this are positives. Default 4.")
+    @Option(name: .customLong("infonce-threshold"), parsing: .unconditional, help: "InfoNCE: pairs with score ≥ this are positives. Default 4.")
     var infonceThreshold: Float?
     @Flag(help: "InfoNCE: symmetric form (also positives → anchors).")
     var symmetric = false
 
-    @Option(help: "Epochs.")
+    @Option(parsing: .unconditional, help: "Epochs.")
     var epochs = 8
-    @Option(help: "Peak learning rate.")
+    @Option(parsing: .unconditional, help: "Peak learning rate.")
     var lr: Float = 3e-4
-    @Option(name: .customLong("batch-size"), help: "Pairs per step.")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Pairs per step.")
     var batchSize = 64
-    @Option(help: "Seed for initialisation and shuffling.")
+    @Option(parsing: .unconditional, help: "Seed for initialisation and shuffling.")
     var seed: UInt64 = 42
     @Option(help: "Warm-up: a fraction of all steps (0.1) or a step count (100).")
     var warmup: Warmup = .fraction(0.1)
     @Option(help: "Decay after warm-up: \(ScheduleKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var schedule: ScheduleKind = .cosine
-    @Option(name: .customLong("weight-decay"), help: "AdamW decoupled weight decay (not on biases/queries/score vectors).")
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "AdamW decoupled weight decay (not on biases/queries/score vectors).")
     var weightDecay: Float = 0.01
-    @Option(name: .customLong("clip-norm"), help: "Clip gradients to this global norm (0: off).")
+    @Option(name: .customLong("clip-norm"), parsing: .unconditional, help: "Clip gradients to this global norm (0: off).")
     var clipNorm: Float = 1
-    @Option(help: "Stop after this many evaluations without improvement (0: never).")
+    @Option(parsing: .unconditional, help: "Stop after this many evaluations without improvement (0: never).")
     var patience = 3
-    @Option(name: .customLong("eval-every"), help: "Also evaluate on dev every N steps.")
+    @Option(name: .customLong("eval-every"), parsing: .unconditional, help: "Also evaluate on dev every N steps.")
     var evalEvery: Int?
-    @Option(help: "BLAS threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "BLAS threads (default: all cores).")
     var threads: Int?
     @Flag(help: "Continue the run in --out from its checkpoint (same flags).")
     var resume = false
@@ -108,14 +108,7 @@ struct TrainCommand: ParsableCommand {
         try only(heads != nil, "--heads", head == .multihead, "--head multihead")
         try only(keyDim != nil, "--key-dim", head == .multihead, "--head multihead")
         if let threads, threads < 1 { throw ValidationError("--threads \(threads) is invalid: expected at least 1.") }
-        // Value ranges: the library's own check, with a placeholder dim (the file's is not read yet).
-        var probe = trainingConfiguration(dim: 384)
-        if head == .multihead { probe.head.dim = probe.head.heads }
-        do {
-            try probe.validate()
-        } catch let error as TrainingError {
-            throw ValidationError(error.description)
-        }
+        // Value ranges need the file's dim; run() checks them with it before anything is read or created.
     }
 
     func run() throws {
@@ -123,18 +116,28 @@ struct TrainCommand: ParsableCommand {
         let directory = RunDirectory(URL(fileURLWithPath: out, isDirectory: true))
         // Errors (TrainingError, HiddenStatesError) name the file, flag and value; ArgumentParser prints them.
         // Cheap checks first: the files' structure and the run directory, before reading hidden states.
+        try OutputPaths.checkRunDirectory(out, inputs: [("--train", train), ("--dev", dev)])
         let dim = try Self.checkFiles(train: train, dev: dev, loss: loss)
         let configuration = trainingConfiguration(dim: dim)
-        try Trainer.preflight(configuration: configuration, directory: directory, resume: resume)
+        try Trainer.preflight(configuration: configuration, directory: directory, resume: resume, train: train, dev: dev)
 
         let trainSplit = try TrainingSplit.load(path: train)
         let devSplit = try TrainingSplit.load(path: dev)
         let trainer = try Trainer(configuration: configuration, train: trainSplit, dev: devSplit,
                                   directory: directory, toolVersion: PoolerVersion.string)
+        // Everything checkable is checked; only now is the run directory created (and locked).
+        let lock = try RunLock(directory.url)
         let stop = StopSignal()
         stop.trapInterrupts()
         let display = ProgressDisplay(quiet: quiet)
-        let outcome = try trainer.run(resume: resume, stop: stop, observer: display.handle)
+        let outcome: TrainingOutcome
+        do {
+            outcome = try trainer.run(resume: resume, stop: stop, observer: display.handle)
+        } catch {
+            lock.removeDirectoryIfUnused()
+            throw error
+        }
+        withExtendedLifetime(lock) {}
         switch outcome.reason {
         case .interrupted:
             let signal = stop.requestingSignal ?? 0

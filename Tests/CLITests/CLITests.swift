@@ -13,15 +13,17 @@ struct PoolerProcess {
         return runner.deletingLastPathComponent().appendingPathComponent("pooler")
     }
 
-    static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> PoolerProcess {
-        try run(executable: binary, arguments, environment: environment)
+    static func run(_ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil) throws -> PoolerProcess {
+        try run(executable: binary, arguments, environment: environment, directory: directory)
     }
 
     /// Runs any program and captures its output.
-    static func run(executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> PoolerProcess {
+    static func run(executable: URL, _ arguments: [String], environment: [String: String]? = nil,
+                    directory: URL? = nil) throws -> PoolerProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         if let environment {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }

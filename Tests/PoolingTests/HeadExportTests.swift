@@ -53,7 +53,8 @@ struct HeadExportTests {
         let rows = Fixture.rows(Fixture.segments, dim: configuration.dim)
         #expect(loaded.pooled(rows, segments: Fixture.segments) == head.pooled(rows, segments: Fixture.segments))
         let weights = try SafeTensors.read(folder.appendingPathComponent("model.safetensors"))
-        #expect(weights.metadata == ["format": "pt", "pooler_format_version": "1", "head": configuration.kind.rawValue])
+        #expect(weights.metadata == ["format": "pt", "pooler_format_version": "1", "head": configuration.kind.rawValue,
+                                     HeadExport.digestKey: ContentDigest.sha256Hex(tensors: head.parameters)])
     }
 
     @Test("loading reports missing, unexpected and misshapen tensors by name and shape")
