@@ -35,9 +35,13 @@ public struct ComparisonRun {
     public var seed: UInt64
     /// Sentences per read (bounds memory).
     public var batchSize: Int
+    /// Where the special tokens are, overriding each file's `special_tokens` attribute (nil: the attribute).
+    public var specialTokens: SpecialTokenPositions?
 
     public init(datasets: [String], strategies: [String], heads: [NamedHead], systems: [ExternalSystem] = [],
-                baseline: String?, evaluator: SimilarityEvaluator, seed: UInt64, batchSize: Int = 1024) {
+                baseline: String?, evaluator: SimilarityEvaluator, seed: UInt64, batchSize: Int = 1024,
+                specialTokens: SpecialTokenPositions? = nil) {
+        self.specialTokens = specialTokens
         self.datasets = datasets
         self.strategies = strategies
         self.heads = heads
@@ -76,7 +80,7 @@ public struct ComparisonRun {
             let sentencePairs = try file.pairs()
             let pairs = sentencePairs.map { (first: $0.first, second: $0.second) }
             let gold = try file.scores()
-            let special = SpecialTokenPositions(file.metadata.specialTokens)
+            let special = try specialTokens ?? SpecialTokenPositions(of: file, for: strategies)
             var embedders = try strategies.map { text in
                 SentenceEmbedder(pooling: try FixedPooling(parsing: text, specialTokens: special))
             }
@@ -116,7 +120,7 @@ public struct ComparisonRun {
             for s in indices {
                 try systems[s].checkSameData(file, dataFile: dataFile, pairs: pairs, gold: gold)
             }
-            let special = SpecialTokenPositions(file.metadata.specialTokens)
+            let special = try specialTokens ?? SpecialTokenPositions(of: file, for: indices.map { systems[$0].strategy })
             let embedders = try indices.map { s in
                 SentenceEmbedder(pooling: try FixedPooling(parsing: systems[s].strategy, specialTokens: special))
             }

@@ -49,4 +49,18 @@ extension SpecialTokenPositions {
     public init(_ tokens: SpecialTokens?) {
         self.init(first: tokens?.firstIsSpecial ?? false, last: tokens?.lastIsSpecial ?? false)
     }
+
+    /// Where `file`'s special tokens are, for pooling with `strategies` (command-line form).
+    /// - Throws: ``PoolingError/specialTokensUnrecognized(path:value:strategy:)`` when a strategy
+    ///   leaves out special tokens and the attribute is present but names no known position.
+    public init(of file: HiddenStatesFile, for strategies: [String]) throws {
+        self.init(file.metadata.specialTokens)
+        guard let recorded = file.metadata.specialTokens, !first, !last else { return }
+        let needing = strategies.first { text in
+            text.split(separator: "+").contains { PoolingStrategy(rawValue: String($0))?.excludesSpecialTokens == true }
+        }
+        if let needing {
+            throw PoolingError.specialTokensUnrecognized(path: file.path, value: recorded.items.joined(separator: ","), strategy: needing)
+        }
+    }
 }

@@ -10,6 +10,9 @@ public enum PoolingError: Error, CustomStringConvertible, Equatable, Sendable {
     case emptyStrategy(text: String)
     /// A `*-nospecial` strategy was asked for, but nothing says where the special tokens are.
     case specialTokensUnknown(strategy: String)
+    /// A file's `special_tokens` attribute names no position this toolkit knows, and a `*-nospecial`
+    /// strategy needs it.
+    case specialTokensUnrecognized(path: String, value: String, strategy: String)
     /// A `special_tokens` description with an item this toolkit does not understand.
     case unknownSpecialToken(item: String, text: String)
     /// A head folder or one of its files does not exist.
@@ -53,6 +56,10 @@ public enum PoolingError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .specialTokensUnknown(strategy):
             return "strategy '\(strategy)' leaves out the special tokens, but the input does not say where they are "
                 + "(no special_tokens attribute). Hint: pass --special-tokens cls_first,sep_last (or use the strategy without -nospecial)."
+        case let .specialTokensUnrecognized(path, value, strategy):
+            return "\(path): strategy '\(strategy)' leaves out the special tokens, but the file's special_tokens attribute "
+                + "'\(value)' names no known position (cls_first or bos_first, sep_last or eos_last). "
+                + "Hint: fix the attribute (e.g. h5py: f.attrs['special_tokens'] = 'cls_first,sep_last'), or use the strategy without -nospecial."
         case let .unknownSpecialToken(item, text):
             return "unknown special-token position '\(item)' in '\(text)'. "
                 + "Hint: use cls_first / bos_first and sep_last / eos_last, comma-separated."

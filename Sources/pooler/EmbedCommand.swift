@@ -1,6 +1,7 @@
 import ArgumentParser
 import Autodiff
 import Foundation
+import Evaluation
 import HiddenStates
 import Pooling
 
@@ -109,10 +110,8 @@ struct EmbedCommand: ParsableCommand {
         let positions: SpecialTokenPositions
         if let specialTokens {
             positions = try SpecialTokenPositions(parsing: specialTokens)
-        } else if let recorded = file.metadata.specialTokens {
-            positions = SpecialTokenPositions(first: recorded.firstIsSpecial, last: recorded.lastIsSpecial)
         } else {
-            positions = .none
+            positions = try SpecialTokenPositions(of: file, for: [strategy ?? ""])
         }
         return SentenceEmbedder(pooling: try FixedPooling(parsing: strategy ?? "", specialTokens: positions))
     }

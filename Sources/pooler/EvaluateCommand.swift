@@ -70,6 +70,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Sentences read and pooled at a time.")
     var batchSize = 1024
 
+    @Option(help: "Where the special tokens are, e.g. cls_first,sep_last (default: each file's special_tokens attribute).")
+    var specialTokens: String?
+
     @Flag(help: "No progress lines on standard error.")
     var quiet = false
 
@@ -105,6 +108,13 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("--confidence must be between 0.5 and 1, e.g. 0.95; got \(confidence).")
         }
         if batchSize < 1 { throw ValidationError("--batch-size must be positive, got \(batchSize).") }
+        if let specialTokens {
+            do {
+                _ = try SpecialTokenPositions(parsing: specialTokens)
+            } catch {
+                throw ValidationError("--special-tokens: \(error)")
+            }
+        }
         let names = strategyList + heads.map { HeadArgument(parsing: $0).name } + parsedSystems.map(\.name)
         if Set(names).count != names.count {
             throw ValidationError("Two methods share a name (\(names.joined(separator: ", "))); "
@@ -149,7 +159,8 @@ struct EvaluateCommand: ParsableCommand {
             datasets: datasets, strategies: strategyList, heads: loaded, systems: try externalSystems(),
             baseline: baseline == "none" ? nil : baseline,
             evaluator: SimilarityEvaluator(resamples: resamples, confidenceLevel: confidence),
-            seed: seed, batchSize: batchSize)
+            seed: seed, batchSize: batchSize,
+            specialTokens: try specialTokens.map { try SpecialTokenPositions(parsing: $0) })
         let results = try run.run(log: { line in if !quiet { StandardError.print(line) } })
         let report = try format.render(results)
         if let output {

@@ -91,6 +91,23 @@ struct MisuseTests {
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    @Test("special_tokens='foo' is named as unrecognised; evaluate takes --special-tokens as its hint says")
+    func unrecognisedSpecialTokens() throws {
+        let path = scratch.path("foo.h5")
+        let writer = try RaggedWriter(path: path, dim: 4, options: .init(storage: .float32, chunkRows: 8, gzipLevel: nil),
+                                      attributes: ["special_tokens": .string("foo")])
+        for s in 0..<6 { try writer.append(sentence: ArraySlice((0..<12).map { Float(($0 * 7 + s * 3) % 5) })) }
+        try writer.finish(pairs: [SentencePair(0, 1), SentencePair(2, 3), SentencePair(4, 5)], scores: [1, 2, 4])
+        for arguments in [["embed", "--input", path, "--strategy", "mean-nospecial", "--output", scratch.path("o.h5")],
+                          ["evaluate", "--data", path, "--strategies", "mean-nospecial", "--baseline", "none", "--quiet"]] {
+            let result = try PoolerProcess.run(arguments)
+            #expect(result.status != 0 && result.stderr.contains("'foo'") && result.stderr.contains(path), "\(result.stderr)")
+        }
+        let overridden = try PoolerProcess.run(["evaluate", "--data", path, "--strategies", "mean-nospecial", "--baseline", "none", "--quiet",
+                                                "--special-tokens", "cls_first,sep_last"])
+        #expect(overridden.status == 0, "\(overridden.stderr)")
+    }
+
     @Test("--resamples beyond the bound is refused at once")
     func resamplesBound() throws {
         let file = try SyntheticPairs.writeForCLI(scratch.path("d.h5"))
