@@ -51,7 +51,7 @@ public struct AdditiveAttentionHead: PoolingHead {
         return configuration.projection ? names.union([OutputProjection.biasName]) : names
     }
 
-    public func forward(_ rows: Variable, segments: Segments, parameters: [String: Variable]) -> Variable {
+    public func forward(_ rows: Variable, segments: Segments, parameters: [String: Variable]) -> HeadOutput {
         precondition(rows.rank == 2 && rows.shape == [segments.rowCount, configuration.dim],
                      "AdditiveAttentionHead.forward: rows must be [\(segments.rowCount), \(configuration.dim)], got \(rows.shape)")
         let weight = parameters.variable(Self.weightName, configuration)  // [hidden, dim]
@@ -61,14 +61,6 @@ public struct AdditiveAttentionHead: PoolingHead {
         let scores = activations.matmul(v.reshaped(to: [configuration.hidden, 1]))      // [T, 1]
         let weights = scores.segmentSoftmax(segments)                                    // [T, 1]
         let pooled = rows.segmentWeightedSum(segments, weights: weights)                 // [batch, dim]
-        return OutputProjection.applied(pooled, configuration, parameters: parameters)
-    }
-
-    public func attentionWeights(_ rows: Tensor, segments: Segments) -> Tensor {
-        precondition(rows.rank == 2 && rows.shape == [segments.rowCount, configuration.dim],
-                     "AdditiveAttentionHead: rows must be [\(segments.rowCount), \(configuration.dim)], got \(rows.shape)")
-        let activations = (rows.matmul(tensor(Self.weightName), transposeB: true) + tensor(Self.biasName)).tanh()  // [T, hidden]
-        let scores = activations.matmul(tensor(Self.scoreName).reshaped(to: [configuration.hidden, 1]))           // [T, 1]
-        return scores.segmentSoftmax(segments)                                                                     // [T, 1]
+        return HeadOutput(embeddings: OutputProjection.applied(pooled, configuration, parameters: parameters), weights: weights)
     }
 }

@@ -4,15 +4,15 @@ import Autodiff
 /// sentence's tokens; head `k` weights its own block of `dim / heads` dimensions.
 ///
 /// ```
-/// s_{t,k} = (W_k h_t) · q_k / √keyDim = h_t · (W_kᵀ q_k) / √keyDim     W_k [keyDim, dim], q_k = Q[k] [keyDim]
+/// s_{t,k} = (K h_t) · q_k / √keyDim = h_t · (Kᵀ q_k) / √keyDim         K [keyDim, dim] (shared by all heads), q_k = Q[k] [keyDim]
 /// w_{t,k} = e^{s_{t,k}} / Σ_{t′ ∈ sentence} e^{s_{t′,k}}              (segment softmax per head)
 /// x[j]    = Σ_t w_{t,k(j)} h_t[j],   k(j) = j / (dim / heads)          (heads concatenated → dim)
 /// y       = P x + c,  then y / ‖y‖₂                                    (optional)
 /// ```
-/// Keys are never materialised: `U = W_kᵀ Qᵀ` `[dim, heads]` first, then scores `= H U / √keyDim`
+/// Keys are never materialised: `U = Kᵀ Qᵀ` `[dim, heads]` first, then scores `= H U / √keyDim`
 /// `[T, heads]` — one `[T, dim]·[dim, heads]` GEMM instead of `[T, dim]·[dim, keyDim]`.
 ///
-/// Initialisation: `W_k` Xavier-uniform (seeded), `Q = 0`: every score is 0 and the head starts
+/// Initialisation: `K` Xavier-uniform (seeded), `Q = 0`: every score is 0 and the head starts
 /// out as mean pooling.
 ///
 /// Tensors: `keys.weight` `[keyDim, dim]`, `queries` `[heads, keyDim]`
@@ -52,23 +52,15 @@ public struct MultiheadAttentionHead: PoolingHead {
     /// `1 / √keyDim`.
     private var scale: Float { 1 / Float(configuration.keyDim).squareRoot() }
 
-    public func forward(_ rows: Variable, segments: Segments, parameters: [String: Variable]) -> Variable {
+    public func forward(_ rows: Variable, segments: Segments, parameters: [String: Variable]) -> HeadOutput {
         precondition(rows.rank == 2 && rows.shape == [segments.rowCount, configuration.dim],
                      "MultiheadAttentionHead.forward: rows must be [\(segments.rowCount), \(configuration.dim)], got \(rows.shape)")
         let keys = parameters.variable(Self.keysName, configuration)        // [keyDim, dim]
         let queries = parameters.variable(Self.queriesName, configuration)  // [heads, keyDim]
-        let u = keys.matmul(queries, transposeA: true, transposeB: true)    // [dim, heads] = W_kᵀ Qᵀ
+        let u = keys.matmul(queries, transposeA: true, transposeB: true)    // [dim, heads] = Kᵀ Qᵀ
         let scores = rows.matmul(u) * scale                                 // [T, heads]
         let weights = scores.segmentSoftmax(segments)                       // [T, heads]
         let pooled = rows.segmentWeightedSum(segments, weights: weights)    // [batch, dim]
-        return OutputProjection.applied(pooled, configuration, parameters: parameters)
-    }
-
-    public func attentionWeights(_ rows: Tensor, segments: Segments) -> Tensor {
-        precondition(rows.rank == 2 && rows.shape == [segments.rowCount, configuration.dim],
-                     "MultiheadAttentionHead: rows must be [\(segments.rowCount), \(configuration.dim)], got \(rows.shape)")
-        let u = tensor(Self.keysName).matmul(tensor(Self.queriesName), transposeA: true, transposeB: true)  // [dim, heads]
-        let scores = rows.matmul(u) * scale                                                                // [T, heads]
-        return scores.segmentSoftmax(segments)                                                             // [T, heads]
+        return HeadOutput(embeddings: OutputProjection.applied(pooled, configuration, parameters: parameters), weights: weights)
     }
 }

@@ -18,16 +18,7 @@ enum OutputProjection {
         return [weightName: identity, biasName: Tensor.zeros([dim])]
     }
 
-    /// Inference tail.
-    static func applied(_ x: Tensor, _ configuration: HeadConfiguration, tensor: (String) -> Tensor) -> Tensor {
-        var y = x
-        if configuration.projection {
-            y = y.matmul(tensor(weightName), transposeB: true) + tensor(biasName)  // [batch, dim]
-        }
-        return configuration.normalize ? y.l2Normalized(alongAxis: -1) : y
-    }
-
-    /// Training tail (on the tape).
+    /// The tail, on the tape (inference runs it on constants).
     static func applied(_ x: Variable, _ configuration: HeadConfiguration, parameters: [String: Variable]) -> Variable {
         var y = x
         if configuration.projection {

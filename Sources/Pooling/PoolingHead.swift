@@ -3,29 +3,52 @@ import Autodiff
 /// A learned pooling of packed token rows into sentence embeddings.
 ///
 /// Two implementations: ``AdditiveAttentionHead`` and ``MultiheadAttentionHead``. Both start out
-/// exactly equal to mean pooling (zero-initialised score path) and are trained through
-/// ``forward(_:segments:parameters:)`` on a ``Tape``; ``pooled(_:segments:)`` runs the same math
-/// without a tape.
+/// exactly equal to mean pooling (zero-initialised score path). A head's math is written once, in
+/// ``forward(_:segments:parameters:)`` on a ``Tape``: training passes parameters (gradients
+/// wanted); inference (``pooled(_:segments:)``, ``attentionWeights(_:segments:)``) runs the same
+/// function on constants, for which the tape records no pullback.
 public protocol PoolingHead: Sendable {
     var configuration: HeadConfiguration { get }
     /// Trainable tensors by their safetensors names.
     var parameters: [String: Tensor] { get set }
     /// Names excluded from weight decay (biases, queries, score vector…).
     var parametersWithoutDecay: Set<String> { get }
-    /// Training forward on the tape: rows [T, dim], one segment per sentence → [batch, outputDim].
-    func forward(_ rows: Variable, segments: Segments, parameters: [String: Variable]) -> Variable
-    /// Each token's attention weight, no tape: rows [T, dim] → [T, heads] (1 column for additive);
-    /// within a sentence each column sums to 1. What `pooler explain` shows.
-    func attentionWeights(_ rows: Tensor, segments: Segments) -> Tensor
+    /// The head's math: rows [T, dim], one segment per sentence → the embeddings [batch, outputDim]
+    /// and, as a by-product, each token's attention weight [T, heads] (1 column for additive;
+    /// within a sentence each column sums to 1).
+    func forward(_ rows: Variable, segments: Segments, parameters: [String: Variable]) -> HeadOutput
+}
+
+/// What a head's forward gives: the pooled embeddings and the attention weights that made them.
+public struct HeadOutput {
+    /// `[batch, outputDim]`.
+    public var embeddings: Variable
+    /// `[T, heads]`: what `pooler explain` shows.
+    public var weights: Variable
+
+    public init(embeddings: Variable, weights: Variable) {
+        self.embeddings = embeddings
+        self.weights = weights
+    }
 }
 
 extension PoolingHead {
-    /// Inference forward, no tape, batched BLAS: rows [T, dim] → [batch, outputDim]; equals
-    /// `forward` to 1e-5. `x = Σ_t w_t h_t` per head's column block, then the optional projection
-    /// and normalisation.
+    /// ``forward(_:segments:parameters:)`` on constants (no pullbacks recorded): rows [T, dim] →
+    /// (embeddings [batch, outputDim], weights [T, heads]).
+    public func evaluated(_ rows: Tensor, segments: Segments) -> (embeddings: Tensor, weights: Tensor) {
+        let tape = Tape()
+        let output = forward(tape.constant(rows), segments: segments, parameters: parameters.mapValues { tape.constant($0) })
+        return (output.embeddings.value, output.weights.value)
+    }
+
+    /// Inference: rows [T, dim] → [batch, outputDim] (the forward on constants).
     public func pooled(_ rows: Tensor, segments: Segments) -> Tensor {
-        let pooled = rows.segmentWeightedSum(segments, weights: attentionWeights(rows, segments: segments))  // [batch, dim]
-        return OutputProjection.applied(pooled, configuration, tensor: tensor)
+        evaluated(rows, segments: segments).embeddings
+    }
+
+    /// Each token's attention weight: rows [T, dim] → [T, heads] (the forward's by-product).
+    public func attentionWeights(_ rows: Tensor, segments: Segments) -> Tensor {
+        evaluated(rows, segments: segments).weights
     }
 
     /// Width of the output embedding (= `configuration.dim`).
@@ -41,16 +64,6 @@ extension PoolingHead {
     /// The parameters as leaves of `tape` (gradients wanted), by name; pass them to ``forward(_:segments:parameters:)``.
     public func parameterVariables(on tape: Tape) -> [String: Variable] {
         parameters.mapValues { tape.parameter($0) }
-    }
-
-    /// The parameter named `name`, checked against the configuration's shape (programmer misuse otherwise).
-    func tensor(_ name: String) -> Tensor {
-        guard let value = parameters[name] else {
-            preconditionFailure("\(configuration.kind) head: parameter '\(name)' missing; have \(parameters.keys.sorted())")
-        }
-        let expected = configuration.tensorShapes[name] ?? []
-        precondition(value.shape == expected, "\(configuration.kind) head: '\(name)' has shape \(value.shape), expected \(expected)")
-        return value
     }
 }
 

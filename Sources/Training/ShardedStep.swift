@@ -43,7 +43,7 @@ struct ShardedStep {
             let shard = shards[s]
             let (rows, segments) = split.packedRows(of: Array(sentences[shard.sentences]))  // [T_s, dim]
             shard.parameters = head.parameterVariables(on: shard.tape)
-            shard.output = head.forward(shard.tape.constant(rows), segments: segments, parameters: shard.parameters)
+            shard.output = head.forward(shard.tape.constant(rows), segments: segments, parameters: shard.parameters).embeddings
         }, loss: {
             let outputs = shards.compactMap { $0.output?.value }                               // [sentences_s, dim]
             let lossTape = Tape()

@@ -20,7 +20,7 @@ struct AttentionHeadTests {
         let mean = rows.segmentMean(Fixture.segments)
         #expect(Fixture.maxDifference(head.pooled(rows, segments: Fixture.segments), mean) <= 1e-6)
         let tape = Tape()
-        let trained = head.forward(tape.constant(rows), segments: Fixture.segments, parameters: head.parameterVariables(on: tape))
+        let trained = head.forward(tape.constant(rows), segments: Fixture.segments, parameters: head.parameterVariables(on: tape)).embeddings
         #expect(Fixture.maxDifference(trained.value, mean) <= 1e-6)
     }
 
@@ -31,7 +31,7 @@ struct AttentionHeadTests {
         let segments = Segments(lengths: [1, 7, 2, 4, 1])
         let rows = Fixture.rows(segments, dim: configuration.dim, seed: 5)
         let tape = Tape()
-        let trained = head.forward(tape.parameter(rows), segments: segments, parameters: head.parameterVariables(on: tape))
+        let trained = head.forward(tape.parameter(rows), segments: segments, parameters: head.parameterVariables(on: tape)).embeddings
         let inferred = head.pooled(rows, segments: segments)
         #expect(inferred.shape == [segments.count, configuration.dim])
         #expect(Fixture.maxDifference(trained.value, inferred) <= 1e-5)
@@ -48,7 +48,7 @@ struct AttentionHeadTests {
         let inputs = [rows] + parameterNames.compactMap { head.parameters[$0] }
         let report = GradientChecker().check("\(name) head", inputs: inputs) { _, variables in
             let parameters = Dictionary(uniqueKeysWithValues: zip(parameterNames, variables.dropFirst()))
-            return head.forward(variables[0], segments: Fixture.segments, parameters: parameters)
+            return head.forward(variables[0], segments: Fixture.segments, parameters: parameters).embeddings
         }
         #expect(report.passed, "\(report)")
     }

@@ -73,7 +73,7 @@ struct ProjectionTests {
         let inputs = [rows] + parameterNames.compactMap { head.parameters[$0] }
         let report = GradientChecker().check("\(name) (no normalisation)", inputs: inputs) { _, variables in
             let parameters = Dictionary(uniqueKeysWithValues: zip(parameterNames, variables.dropFirst()))
-            return head.forward(variables[0], segments: Fixture.segments, parameters: parameters)
+            return head.forward(variables[0], segments: Fixture.segments, parameters: parameters).embeddings
         }
         #expect(report.passed, "\(report)")
     }
