@@ -1,0 +1,23 @@
+import Encoder
+import Foundation
+
+/// The repository's sample data: all-MiniLM-L6-v2's `vocab.txt` and the STS-B sample files.
+enum SampleVocabulary {
+    static let folder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("data/stsb-minilm-l6-sample")
+
+    static let vocabularyFile = folder.appendingPathComponent("vocab.txt")
+
+    static func tokenizer(_ configuration: TokenizerConfiguration = TokenizerConfiguration()) throws -> WordPieceTokenizer {
+        try WordPieceTokenizer(vocabulary: try Vocabulary(contentsOf: vocabularyFile), configuration: configuration)
+    }
+
+    /// A fresh empty folder under the temporary directory.
+    static func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("pooler-encoder-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+}
