@@ -32,7 +32,11 @@ struct BasicTokenizer: Sendable {
     /// Calls `body` with each word of `text`, in order; a word is never empty.
     func forEachWord(in text: ArraySlice<Unicode.Scalar>, _ body: (ArraySlice<Unicode.Scalar>) -> Void) {
         let normalized = composed(cleaned(text))
-        var word: [Unicode.Scalar] = []
+        // Lower-cased words, each followed by a space, waiting for accent stripping and the
+        // punctuation split: stripping a run of words takes one NFD call instead of one per word
+        // (NFD works word by word anyway, a space being a starter).
+        var pending: [Unicode.Scalar] = []
+        pending.reserveCapacity(normalized.count)
         var start = normalized.startIndex
         while start < normalized.endIndex {
             guard !normalized[start].isPythonWhitespace else {
@@ -43,15 +47,24 @@ struct BasicTokenizer: Sendable {
             while end < normalized.endIndex, !normalized[end].isPythonWhitespace { end += 1 }
             let token = normalized[start..<end]
             if neverSplit.contains(where: { $0.elementsEqual(token) }) {
+                splitPending(&pending, body)
                 body(token)
             } else {
-                word.removeAll(keepingCapacity: true)
-                if lowercases { appendLowercased(token, to: &word) } else { word.append(contentsOf: token) }
-                if stripsAccents { word = accentsStripped(word) }
-                splitOnPunctuation(word[...], body)
+                if lowercases { appendLowercased(token, to: &pending) } else { pending.append(contentsOf: token) }
+                pending.append(" ")
             }
             start = end
         }
+        splitPending(&pending, body)
+    }
+
+    /// Strips the accents of the pending words when configured, splits them on punctuation
+    /// and whitespace, and empties `pending`.
+    private func splitPending(_ pending: inout [Unicode.Scalar], _ body: (ArraySlice<Unicode.Scalar>) -> Void) {
+        guard !pending.isEmpty else { return }
+        if stripsAccents { pending = accentsStripped(pending) }
+        splitOnPunctuation(pending[...], body)
+        pending.removeAll(keepingCapacity: true)
     }
 
     /// Steps 1 and 2: cleanup and spaces around CJK ideographs.
@@ -108,10 +121,10 @@ struct BasicTokenizer: Sendable {
     }
 
     /// NFD, then drop nonspacing marks (category Mn). Text below U+00C0 has no decomposition.
-    private func accentsStripped(_ word: [Unicode.Scalar]) -> [Unicode.Scalar] {
-        guard word.contains(where: { $0.value >= 0xC0 }) else { return word }
-        return String(scalars: word).decomposedStringWithCanonicalMapping.unicodeScalars
-            .filter { $0.properties.generalCategory != .nonspacingMark }
+    private func accentsStripped(_ words: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        guard words.contains(where: { $0.value >= 0xC0 }) else { return words }
+        return String(scalars: words).decomposedStringWithCanonicalMapping.unicodeScalars
+            .filter { $0.value < 0x300 || $0.properties.generalCategory != .nonspacingMark }
     }
 
     /// Each punctuation scalar becomes a word; the runs between them are words. Whitespace (which
@@ -135,9 +148,10 @@ struct BasicTokenizer: Sendable {
 
 extension String {
     /// The string of `scalars`, in order.
-    init(scalars: some Sequence<Unicode.Scalar>) {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        self = String(view)
+    init(scalars: [Unicode.Scalar]) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.count * 2)
+        for scalar in scalars { bytes.append(contentsOf: scalar.utf8) }
+        self = String(decoding: bytes, as: UTF8.self)
     }
 }

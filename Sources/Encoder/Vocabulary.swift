@@ -71,8 +71,9 @@ public struct Vocabulary: Sendable {
         for (id, token) in tokens.enumerated() {
             ids[TokenKey(token)] = Int32(id)
             longestToken = max(longestToken, token.unicodeScalars.count)
-            if token.hasPrefix("##") {
-                let rest = String(token.dropFirst(2))
+            // Bytes, not Characters: in "##ो" the spacing mark joins the second "#" in one Character.
+            if token.utf8.starts(with: "##".utf8) {
+                let rest = String(decoding: token.utf8.dropFirst(2), as: UTF8.self)
                 continuationIDs[TokenKey(rest)] = Int32(id)
                 longestContinuation = max(longestContinuation, rest.unicodeScalars.count)
             }

@@ -101,6 +101,9 @@ import Testing
         // α α
         Case("greekOxia", .uncased, "\u{1F71} ά",
              [101, 1155, 1155, 102]),
+        // अ ##ी ि ##ो ﬁ ##ो ##ग  (continuations starting with a spacing mark, which joins "##" in one Character)
+        Case("devanagariSpacingMarks", .uncased, "\u{905}\u{941}\u{940} \u{93F}\u{94B} \u{FB01}\u{94B}\u{917}",
+             [101, 1311, 29878, 1341, 29879, 1984, 29879, 29853, 102]),
     ]
 
     @Test(arguments: cases)
