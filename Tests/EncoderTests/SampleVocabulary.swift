@@ -9,8 +9,11 @@ enum SampleVocabulary {
 
     static let vocabularyFile = folder.appendingPathComponent("vocab.txt")
 
+    /// The sample vocabulary, read once for all tests (reading it takes a while in debug builds).
+    static let vocabulary = Result { try Vocabulary(contentsOf: vocabularyFile) }
+
     static func tokenizer(_ configuration: TokenizerConfiguration = TokenizerConfiguration()) throws -> WordPieceTokenizer {
-        try WordPieceTokenizer(vocabulary: try Vocabulary(contentsOf: vocabularyFile), configuration: configuration)
+        try WordPieceTokenizer(vocabulary: try vocabulary.get(), configuration: configuration)
     }
 
     /// A fresh empty folder under the temporary directory.
