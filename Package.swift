@@ -51,9 +51,11 @@ let package = Package(
         .executableTarget(
             name: "pooler",
             dependencies: [
-                "Autodiff", "HiddenStates", "Training", "Pooling", "Evaluation",
+                "Autodiff", "HiddenStates", "Training", "Pooling", "Evaluation", "Encoder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // The sentence-transformers module `pooler export` writes (a real Python file, tested).
+            resources: [.copy("Resources/pooler_head.py")]
         ),
         .executableTarget(
             name: "PoolerBench",

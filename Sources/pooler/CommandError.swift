@@ -10,6 +10,8 @@ enum CommandError: Error, CustomStringConvertible {
     case outputNotRegularFile(flag: String, path: String, kind: String)
     /// `pooler export --out` names a folder that `--force` must not replace.
     case exportRefused(path: String, reason: String, hint: String)
+    /// A file the executable ships with is not where it should be (a broken installation).
+    case resourceMissing(name: String, searched: [String])
     /// An input path that is not a readable regular file.
     case inputNotRegularFile(flag: String, path: String, kind: String)
 
@@ -30,6 +32,9 @@ enum CommandError: Error, CustomStringConvertible {
             return "\(flag) \(path) is a \(kind), not a regular file. Nothing was written. Hint: \(hint)."
         case let .exportRefused(path, reason, hint):
             return "--out \(path): \(reason). Nothing was changed. Hint: \(hint)."
+        case let .resourceMissing(name, searched):
+            return "\(name), which pooler ships beside its executable, is missing (looked in \(searched.joined(separator: ", "))). "
+                + "Hint: reinstall pooler (`make install`), or run it from its build folder."
         case let .inputNotRegularFile(flag, path, kind):
             return "\(flag) \(path) is a \(kind), not a regular file. Hint: give the file itself."
         }

@@ -46,7 +46,7 @@ struct ExportCommand: ParsableCommand {
         defer { withExtendedLifetime(cleanup) {} }
         do {
             try HeadExport.write(head, to: temporary)
-            try Data(SentenceTransformersModule.source.utf8)
+            try Data(SentenceTransformersModule.source().utf8)
                 .write(to: temporary.appendingPathComponent(SentenceTransformersModule.fileName), options: .atomic)
             try Data(SentenceTransformersModule.modulesJSON.utf8)
                 .write(to: temporary.appendingPathComponent("modules.json"), options: .atomic)

@@ -58,3 +58,55 @@ struct ExportCommandTests {
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 }
+
+/// The PyTorch module `pooler export` ships is a real file (Sources/pooler/Resources/pooler_head.py),
+/// run here against `pooler embed`.
+@Suite("exported PyTorch module")
+struct ExportedTorchModuleTests {
+    let scratch: PoolingScratch
+
+    init() throws { scratch = try PoolingScratch() }
+
+    static let resource = PythonReference.repositoryRoot.appendingPathComponent("Sources/pooler/Resources/pooler_head.py")
+    static let script = PythonReference.repositoryRoot.appendingPathComponent("Tests/Scripts/run_pooler_head.py")
+
+    static let torchAvailable: Bool = {
+        do {
+            return try PythonReference.run(["-c", "import torch, h5py, numpy, safetensors"]).status == 0
+        } catch {
+            return false
+        }
+    }()
+
+    @Test("export writes the shipped pooler_head.py byte for byte")
+    func shipsTheFile() throws {
+        let (_, folder) = try scratch.exportPerturbedHead(HeadConfiguration(kind: .additive, dim: 4, hidden: 3), to: "run/head")
+        let out = scratch.path("exported")
+        let result = try PoolerProcess.run(["export", folder.path, "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/pooler_head.py")) == Data(contentsOf: Self.resource))
+    }
+
+    @Test("pooler_head.py equals pooler embed to 1e-5 (right and left padding)",
+          .enabled(if: ExportedTorchModuleTests.torchAvailable,
+                   "skipped: python3 with torch, h5py, numpy and safetensors is needed (pip install torch h5py safetensors)"),
+          arguments: ["additive", "multihead"])
+    func matchesEmbed(kind: String) throws {
+        let configuration = kind == "additive"
+            ? HeadConfiguration(kind: .additive, dim: 8, hidden: 5, projection: true, normalize: false)
+            : HeadConfiguration(kind: .multihead, dim: 8, heads: 2, keyDim: 3, projection: true, normalize: true)
+        let (_, folder) = try scratch.exportPerturbedHead(configuration, to: "run/head")
+        let exported = scratch.path("exported")
+        #expect(try PoolerProcess.run(["export", folder.path, "--out", exported]).status == 0)
+        let input = try scratch.writeHiddenStates("in.h5", dim: 8)
+        let swiftOutput = scratch.path("swift.h5")
+        #expect(try PoolerProcess.run(["embed", "--input", input, "--head", exported, "--output", swiftOutput]).status == 0)
+        let expected = try PoolingScratch.embeddings(swiftOutput)
+        for side in ["right", "left"] {
+            let torchOutput = scratch.path("torch-\(side).h5")
+            let run = try PythonReference.run([Self.script.path, exported, input, torchOutput, side])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(PoolingScratch.maxDifference(try PoolingScratch.embeddings(torchOutput), expected) <= 1e-5, "\(side) padding")
+        }
+    }
+}
