@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Parallelism"),
         .target(name: "Autodiff", dependencies: ["COpenBLAS", "CPlatform", "Parallelism"]),
         .target(name: "HiddenStates", dependencies: ["CHDF5", "CPlatform", "CZlib", "Parallelism"]),
-        .target(name: "Pooling", dependencies: ["Autodiff"]),
+        .target(name: "Pooling", dependencies: ["Autodiff", "CPlatform"]),
         .target(name: "Evaluation", dependencies: ["Autodiff", "Pooling", "HiddenStates"]),
         .target(name: "Training", dependencies: ["Autodiff", "Pooling", "HiddenStates", "Evaluation"]),
         .target(name: "Encoder", dependencies: ["Autodiff", "Pooling", "Parallelism"]),
