@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Pooling", dependencies: ["Autodiff", "CPlatform"]),
         .target(name: "Evaluation", dependencies: ["Autodiff", "Pooling", "HiddenStates"]),
         .target(name: "Training", dependencies: ["Autodiff", "Pooling", "HiddenStates", "Evaluation"]),
-        .target(name: "Encoder", dependencies: ["Autodiff", "Pooling", "Parallelism"]),
+        .target(name: "Encoder", dependencies: ["Autodiff", "Pooling", "Parallelism", "CPlatform"]),
 
         .executableTarget(
             name: "pooler",
