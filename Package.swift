@@ -43,10 +43,10 @@ let package = Package(
         .target(name: "Parallelism"),
         .target(name: "Autodiff", dependencies: ["COpenBLAS", "CPlatform", "Parallelism"]),
         .target(name: "HiddenStates", dependencies: ["CHDF5", "CPlatform", "CZlib", "Parallelism"]),
-        .target(name: "Pooling", dependencies: ["Autodiff", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Pooling", dependencies: ["Autodiff", "CPlatform", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Evaluation", dependencies: ["Autodiff", "Pooling", "HiddenStates"]),
         .target(name: "Training", dependencies: ["Autodiff", "Pooling", "HiddenStates", "Evaluation"]),
-        .target(name: "Encoder", dependencies: ["Autodiff", "Pooling", "Parallelism"]),
+        .target(name: "Encoder", dependencies: ["Autodiff", "Pooling", "Parallelism", "CPlatform"]),
 
         .executableTarget(
             name: "pooler",
