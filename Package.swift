@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Pooling", "HiddenStates", "Autodiff"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Pooling", "Autodiff", "HiddenStates"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Pooling", "Autodiff", "HiddenStates"]),
-        .testTarget(name: "CLITests", dependencies: ["pooler"]),
+        .testTarget(name: "CLITests", dependencies: ["pooler", "Encoder"]),
     ],
     swiftLanguageModes: [.v6]
 )

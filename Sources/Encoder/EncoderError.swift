@@ -21,6 +21,10 @@ public enum EncoderError: Error, CustomStringConvertible, Equatable, Sendable {
 
     // MARK: Model folders
 
+    /// `--max-length` (or `max_seq_length`) beyond the model's position embeddings.
+    case maxLengthTooLong(maxLength: Int, maximum: Int, path: String)
+    /// A head trained on another model or layer than the one it is asked to pool.
+    case headMismatch(head: String, field: String, trainedOn: String, requested: String)
     /// A model folder, or a file it needs, does not exist.
     case missingFile(path: String, hint: String)
     /// A file exists but cannot be read.
@@ -79,6 +83,13 @@ public enum EncoderError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .maxLengthTooSmall(maxLength, minimum):
             return "maximum length \(maxLength) is too small: [CLS] and [SEP] take two positions, so it must be at least \(minimum). "
                 + "Hint: pass a larger --max-length (BERT models take up to 512)."
+        case let .maxLengthTooLong(maxLength, maximum, path):
+            return "a maximum length of \(maxLength) tokens is more than the model's \(maximum) positions (\(path): "
+                + "max_position_embeddings). Hint: pass --max-length \(maximum) or less."
+        case let .headMismatch(head, field, trainedOn, requested):
+            return "the head \(head) was trained on \(field) \(trainedOn), but it is asked to pool \(field) \(requested); "
+                + "its weights would pool the wrong states. Hint: use the \(field) it was trained on, train a head for this one, "
+                + "or pass --ignore-head-provenance if you know they are the same."
         case let .missingFile(path, hint):
             return "\(path): no such file or folder. Hint: \(hint)"
         case let .unreadableFile(path, reason):
