@@ -77,9 +77,7 @@ struct EmbedCommand: ParsableCommand {
             }
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
-        if EmbeddingOutput.kind(of: output) == nil {
-            throw ValidationError("--output \(output): give a .h5, .npy or .jsonl file name (the extension picks the format).")
-        }
+
         do {
             if let specialTokens { _ = try SpecialTokenPositions(parsing: specialTokens) }
             // Names only here; whether the file says where special tokens are is checked in run().
@@ -92,6 +90,9 @@ struct EmbedCommand: ParsableCommand {
     func run() throws {
         let headInputs = head.map { OutputPaths.headInputs(flag: "--head", folder: HeadArgument(parsing: $0).folder) } ?? []
         try OutputPaths.check(outputs: [("--output", output)], inputs: [("--input", input)] + headInputs)
+        if EmbeddingOutput.kind(of: output) == nil {
+            throw ValidationError("--output \(output): give a .h5, .npy or .jsonl file name (the extension picks the format).")
+        }
         if let model { return try embedTexts(model: model) }
         let batchSize = self.batchSize ?? 512
         let file = try HiddenStatesFile(path: input)
