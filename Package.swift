@@ -66,6 +66,7 @@ let package = Package(
         .executableTarget(name: "CompareStrategies", dependencies: ["Evaluation"], path: "Examples/CompareStrategies"),
         .executableTarget(name: "TrainInfoNCE", dependencies: ["Training", "Pooling"], path: "Examples/TrainInfoNCE"),
         .executableTarget(name: "EmbedWithHead", dependencies: ["Pooling", "HiddenStates"], path: "Examples/EmbedWithHead"),
+        .executableTarget(name: "EmbedText", dependencies: ["Encoder"], path: "Examples/EmbedText"),
 
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "HiddenStatesTests", dependencies: ["HiddenStates"]),
