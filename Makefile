@@ -36,7 +36,7 @@ demo: build
 ## the reference table there (±0.01). `make bench BENCH=training` runs one benchmark.
 ## Each benchmark runs in its own process, so memory figures start from a fresh heap.
 SHARED_DATA ?= ../shared/data
-BENCH ?= sgemm autodiff hiddenstates evaluation training
+BENCH ?= sgemm autodiff hiddenstates evaluation training encoder
 bench: deps
 	$(SWIFT) build -c release
 	python3 scripts/check_reference_scores.py $(RELEASE_BIN)/pooler $(SHARED_DATA)

@@ -74,6 +74,8 @@ struct BertEncoderTests {
         let c = try Self.cases.get()[2]  // token types all 0
         let states = try encoder.hiddenStates(ids: c.ids, offsets: [0, 0, c.ids.count], layers: [2])
         #expect(TinyBert.maxDifference(try #require(states[2]), try #require(c.states[2])) < 1e-4)
+        let nothing = try encoder.hiddenStates(ids: [], offsets: [0, 0], layers: [0, 2], threads: 2)
+        #expect(nothing[0]?.shape == [0, 32] && nothing[2]?.shape == [0, 32])
     }
 
     @Test("ids, offsets, token types, lengths and layers a caller can get wrong give typed errors")
