@@ -55,7 +55,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "PoolerBench",
-            dependencies: ["Autodiff", "HiddenStates", "COpenBLAS", "Training", "Pooling", "Evaluation", "Encoder"]
+            dependencies: ["Autodiff", "HiddenStates", "COpenBLAS", "CPlatform", "Training", "Pooling", "Evaluation", "Encoder"]
         ),
 
         // Worked examples (built with the tests, so they keep compiling); see Examples/.

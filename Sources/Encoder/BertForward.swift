@@ -91,9 +91,8 @@ final class BertForward {
         Self.dense(hidden, rows: t, inputs: h, weight: w.qkvWeight, bias: w.qkvBias, into: qkv)
         attention(qkv: qkv, into: context)
         // a = LayerNorm(h + c W_oᵀ + b_o)   [T, H]
-        attended.update(from: hidden, count: t * h)
         Self.dense(context, rows: t, inputs: h, weight: w.attentionOutWeight, bias: w.attentionOutBias,
-                   into: attended, accumulate: true)
+                   residual: hidden, into: attended)
         normalize(attended, gain: w.attentionNormGain, bias: w.attentionNormBias)
         // GELU(a W₁ᵀ + b₁)   [T, I]
         Self.dense(attended, rows: t, inputs: h, weight: w.intermediateWeight, bias: w.intermediateBias, into: inner)
@@ -101,8 +100,7 @@ final class BertForward {
             Activation.gelu(inner + range.lowerBound * i, count: range.count * i)
         }
         // hᵏ = LayerNorm(a + GELU(…) W₂ᵀ + b₂)   [T, H]
-        hidden.update(from: attended, count: t * h)
-        Self.dense(inner, rows: t, inputs: i, weight: w.outputWeight, bias: w.outputBias, into: hidden, accumulate: true)
+        Self.dense(inner, rows: t, inputs: i, weight: w.outputWeight, bias: w.outputBias, residual: attended, into: hidden)
         normalize(hidden, gain: w.outputNormGain, bias: w.outputNormBias)
     }
 
@@ -130,16 +128,17 @@ final class BertForward {
         }
     }
 
-    /// `y = x Wᵀ + b` (`+ y` when `accumulate`: the residual) for `rows` rows, `W` `[outputs, inputs]`:
-    /// the bias is laid into `y`, then one `cblas_sgemm` over all rows adds `x Wᵀ` (β = 1).
+    /// `y = x Wᵀ + b` (`+ residual` when given, `[rows, outputs]`) for `rows` rows, `W` `[outputs, inputs]`:
+    /// the bias (plus residual) is laid into `y`, then one `cblas_sgemm` over all rows adds `x Wᵀ` (β = 1).
     static func dense(_ x: UnsafePointer<Float>, rows: Int, inputs: Int, weight: FloatBuffer, bias: FloatBuffer,
-                      into y: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+                      residual: UnsafePointer<Float>? = nil, into y: UnsafeMutablePointer<Float>) {
         let outputs = bias.count
         let b = bias.pointer
         for r in 0..<rows {
             let row = y + r * outputs
-            if accumulate {
-                for j in 0..<outputs { row[j] += b[j] }
+            if let residual {
+                let source = residual + r * outputs
+                for j in 0..<outputs { row[j] = source[j] + b[j] }
             } else {
                 row.update(from: b, count: outputs)
             }

@@ -1,4 +1,5 @@
 import Autodiff
+import CPlatform
 import Encoder
 import Foundation
 import HiddenStates
@@ -15,6 +16,7 @@ enum EncoderBenchmark {
     static let threads = ProcessInfo.processInfo.environment["POOLER_BENCH_THREADS"].flatMap(Int.init) ?? 2
 
     static func run() throws {
+        geluKernel()
         guard FileManager.default.fileExists(atPath: path) else {
             print("\(path) not found; skipped")
             return
@@ -73,6 +75,25 @@ enum EncoderBenchmark {
             }
             print(line)
         }
+    }
+
+    /// The vectorised GELU kernel against libm's `erff` per element, on 2²⁴ values in [-6, 6]
+    /// (a full-depth pass over the STS-B test set evaluates T · I · 6 ≈ 3.4e8 of them).
+    static func geluKernel() {
+        let count = 1 << 24
+        let input = (0..<count).map { Float($0) / Float(count) * 12 - 6 }
+        var output = [Float](repeating: 0, count: count)
+        let kernel = Timing.best(repeats: 3) {
+            input.withUnsafeBufferPointer { x in
+                output.withUnsafeMutableBufferPointer { y in pooler_gelu(x.baseAddress!, y.baseAddress!, count) }
+            }
+        }
+        let libm = Timing.best(repeats: 3) {
+            for i in 0..<count { output[i] = 0.5 * input[i] * (1 + erff(input[i] * 0.70710678)) }
+        }
+        print(String(format: "GELU ½x(1+erf(x/√2)) on %d values: kernel %.2f ns/value (%@), libm erff %.2f ns/value",
+                     count, kernel / Double(count) * 1e9,
+                     pooler_transformer_kernels_use_avx2() != 0 ? "AVX2+FMA" : "libm fallback", libm / Double(count) * 1e9))
     }
 
     /// Dense FLOPs per token `2 · depth · (4H² + 2HI)`: Q, K, V, output, and the two FFN GEMMs.
