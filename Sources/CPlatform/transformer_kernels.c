@@ -87,17 +87,24 @@ static inline __m256 erf_avx2(__m256 x) {
     return _mm256_or_ps(e, _mm256_and_ps(_mm256_set1_ps(-0.0f), x));  // erf is odd
 }
 
-#define POOLER_MAP_AVX2(name, kernel, scalar)                                                \
-    __attribute__((target("avx2,fma")))                                                      \
-    static void name(const float *x, float *y, size_t count) {                               \
-        size_t i = 0;                                                                        \
+// The tail (count % 8 values) goes through a padded vector, so every element takes the same
+// formula and a short row (softmax over L² scores) does not fall back to libm per element.
+#define POOLER_MAP_AVX2(name, kernel)                                                         \
+    __attribute__((target("avx2,fma")))                                                       \
+    static void name(const float *x, float *y, size_t count) {                                \
+        size_t i = 0;                                                                         \
         for (; i + 8 <= count; i += 8) _mm256_storeu_ps(y + i, kernel(_mm256_loadu_ps(x + i))); \
-        for (; i < count; i++) y[i] = scalar(x[i]);                                          \
+        if (i < count) {                                                                      \
+            float buffer[8] = {0};                                                            \
+            for (size_t j = 0; j < count - i; j++) buffer[j] = x[i + j];                      \
+            _mm256_storeu_ps(buffer, kernel(_mm256_loadu_ps(buffer)));                        \
+            for (size_t j = 0; j < count - i; j++) y[i + j] = buffer[j];                      \
+        }                                                                                     \
     }
 
-POOLER_MAP_AVX2(exp_map_avx2, exp_avx2, expf)
-POOLER_MAP_AVX2(gelu_map_avx2, gelu_avx2, gelu_scalar)
-POOLER_MAP_AVX2(erf_map_avx2, erf_avx2, erf_scalar)
+POOLER_MAP_AVX2(exp_map_avx2, exp_avx2)
+POOLER_MAP_AVX2(gelu_map_avx2, gelu_avx2)
+POOLER_MAP_AVX2(erf_map_avx2, erf_avx2)
 
 static int uses_avx2(void) {
     __builtin_cpu_init();

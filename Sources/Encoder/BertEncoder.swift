@@ -16,10 +16,13 @@ import Pooling
 /// output of layer `k`, `N` (= `num_hidden_layers`) the last. Asking for layers up to `K` runs
 /// only `K` layers (early exit).
 ///
-/// Threads: the dense layers are single `cblas_sgemm` calls over all rows, threaded by OpenBLAS
-/// with its process-wide thread count (an executable sets it once, e.g. with
-/// ``BLASRuntime/setThreads(_:)``; the library never changes it). Attention, LayerNorm and GELU run
-/// on the `threads` given to ``hiddenStates(ids:offsets:tokenTypes:layers:threads:)``.
+/// Threads: attention (over sentences), LayerNorm and GELU (over rows) run on the `threads` given
+/// to ``hiddenStates(ids:offsets:tokenTypes:layers:threads:)``. The dense layers are single
+/// `cblas_sgemm` calls over all rows, threaded by OpenBLAS with its process-wide thread count —
+/// unless OpenBLAS runs on one thread, in which case each of the `threads` workers multiplies its
+/// own block of rows, so no OpenBLAS thread spins while the workers run attention. The library
+/// never changes OpenBLAS' setting; an executable chooses it once at start
+/// (``BLASRuntime/setThreads(_:)``, or `OPENBLAS_NUM_THREADS`).
 ///
 /// Reference: Devlin et al., "BERT" (2019); transformers' `modeling_bert.py` (`BertModel`).
 public struct BertEncoder: Sendable {
@@ -47,6 +50,10 @@ public struct BertEncoder: Sendable {
     }
 
     /// The hidden states of `layers` for packed sentences, from one forward pass.
+    ///
+    /// Memory: buffers of `T · (6H + I)` floats for the pass (≈ 15 KB per token for
+    /// all-MiniLM-L6-v2) plus `T · H` per returned layer; encode large inputs in batches (e.g. 64
+    /// sentences sorted by length, which also balances the attention workers).
     ///
     /// - Parameters:
     ///   - ids: token ids of all sentences, concatenated, `[T]`.

@@ -25,12 +25,21 @@ final class BertForward {
     let attended: FloatBuffer
     let inner: FloatBuffer
     let scores: FloatBuffer
+    /// Whether the dense GEMMs are split by rows over the workers: only when OpenBLAS runs single-
+    /// threaded (the executable's choice), so that its own threads never compete with ours.
+    let splitsGEMMs: Bool
 
-    /// Below this many floats an elementwise pass stays on the calling thread (a thread start
-    /// costs ~20–40 µs; these passes run at a few floats per ns).
-    static let minimumParallelFloats = 1 << 16
+    /// Below this many floats a pass over rows stays on the calling thread (a thread start
+    /// costs ~20–40 µs; elementwise passes run at a few floats per ns).
+    let minimumParallelFloats: Int
 
-    init(configuration: BertConfiguration, weights: BertWeights, offsets: [Int], threads: Int) {
+    /// - Parameters:
+    ///   - splitsGEMMs: split the dense GEMMs by rows over the workers (default: when `threads > 1`
+    ///     and OpenBLAS runs on one thread).
+    ///   - minimumParallelFloats: see the property (tests set 0 to run every pass on the workers).
+    init(configuration: BertConfiguration, weights: BertWeights, offsets: [Int], threads: Int,
+         splitsGEMMs: Bool? = nil, minimumParallelFloats: Int = 1 << 16) {
+        self.minimumParallelFloats = minimumParallelFloats
         c = configuration
         self.weights = weights
         self.offsets = offsets
@@ -44,6 +53,7 @@ final class BertForward {
         attended = FloatBuffer(count: rows * h)
         inner = FloatBuffer(count: rows * c.intermediateSize)
         scores = FloatBuffer(count: threads * longest * longest)
+        self.splitsGEMMs = splitsGEMMs ?? (threads > 1 && BLASRuntime.threads == 1)
     }
 
     /// Runs layers 1 … max(layers) (no more: early exit) and returns the requested states `[T, H]`.
@@ -71,7 +81,7 @@ final class BertForward {
         let (offsets, out) = (offsets, hidden.base)
         let (word, position, type) = (e.word.pointer, e.position.pointer, e.tokenType.pointer)
         let (gain, bias) = (e.normGain.pointer, e.normBias.pointer)
-        Self.forEachRowChunk(rows, width: h, threads: threads) { range in
+        forEachRowChunk(rows, width: h) { range in
             for t in range {
                 let w = word + Int(ids[t]) * h
                 let p = position + (t - offsets[sentenceOfRow[t]]) * h
@@ -88,21 +98,18 @@ final class BertForward {
         let (t, h, i) = (rows, c.hiddenSize, c.intermediateSize)
         let (hidden, qkv, context, attended, inner) = (hidden.base, qkv.base, context.base, attended.base, inner.base)
         // Q | K | V = h W_qkvᵀ + b_qkv   [T, 3H]
-        Self.dense(hidden, rows: t, inputs: h, weight: w.qkvWeight, bias: w.qkvBias, into: qkv)
+        dense(hidden, inputs: h, weight: w.qkvWeight, bias: w.qkvBias, into: qkv)
         attention(qkv: qkv, into: context)
         // a = LayerNorm(h + c W_oᵀ + b_o)   [T, H]
-        attended.update(from: hidden, count: t * h)
-        Self.dense(context, rows: t, inputs: h, weight: w.attentionOutWeight, bias: w.attentionOutBias,
-                   into: attended, accumulate: true)
+        dense(context, inputs: h, weight: w.attentionOutWeight, bias: w.attentionOutBias, residual: hidden, into: attended)
         normalize(attended, gain: w.attentionNormGain, bias: w.attentionNormBias)
         // GELU(a W₁ᵀ + b₁)   [T, I]
-        Self.dense(attended, rows: t, inputs: h, weight: w.intermediateWeight, bias: w.intermediateBias, into: inner)
-        Self.forEachRowChunk(t, width: i, threads: threads) { range in
+        dense(attended, inputs: h, weight: w.intermediateWeight, bias: w.intermediateBias, into: inner)
+        forEachRowChunk(t, width: i) { range in
             Activation.gelu(inner + range.lowerBound * i, count: range.count * i)
         }
         // hᵏ = LayerNorm(a + GELU(…) W₂ᵀ + b₂)   [T, H]
-        hidden.update(from: attended, count: t * h)
-        Self.dense(inner, rows: t, inputs: i, weight: w.outputWeight, bias: w.outputBias, into: hidden, accumulate: true)
+        dense(inner, inputs: i, weight: w.outputWeight, bias: w.outputBias, residual: attended, into: hidden)
         normalize(hidden, gain: w.outputNormGain, bias: w.outputNormBias)
     }
 
@@ -124,22 +131,39 @@ final class BertForward {
     /// LayerNorm of every row of `x` `[T, H]` in place, row chunks on the workers.
     func normalize(_ x: UnsafeMutablePointer<Float>, gain: FloatBuffer, bias: FloatBuffer) {
         let (width, epsilon, g, b) = (c.hiddenSize, c.layerNormEpsilon, gain.pointer, bias.pointer)
-        Self.forEachRowChunk(rows, width: width, threads: threads) { range in
+        forEachRowChunk(rows, width: width) { range in
             LayerNorm.normalize(x + range.lowerBound * width, rows: range.count, width: width,
                                 gain: g, bias: b, epsilon: epsilon)
         }
     }
 
-    /// `y = x Wᵀ + b` (`+ y` when `accumulate`: the residual) for `rows` rows, `W` `[outputs, inputs]`:
-    /// the bias is laid into `y`, then one `cblas_sgemm` over all rows adds `x Wᵀ` (β = 1).
+    /// ``dense(_:rows:inputs:weight:bias:residual:into:)`` over all rows: one call, or one per
+    /// worker on its row block when ``splitsGEMMs``.
+    func dense(_ x: UnsafePointer<Float>, inputs: Int, weight: FloatBuffer, bias: FloatBuffer,
+               residual: UnsafePointer<Float>? = nil, into y: UnsafeMutablePointer<Float>) {
+        guard splitsGEMMs else {
+            Self.dense(x, rows: rows, inputs: inputs, weight: weight, bias: bias, residual: residual, into: y)
+            return
+        }
+        let (rows, outputs) = (rows, bias.count)
+        forEachRowChunk(rows, width: outputs) { range in
+            let first = range.lowerBound
+            Self.dense(x + first * inputs, rows: range.count, inputs: inputs, weight: weight, bias: bias,
+                       residual: residual.map { $0 + first * outputs }, into: y + first * outputs)
+        }
+    }
+
+    /// `y = x Wᵀ + b` (`+ residual` when given, `[rows, outputs]`) for `rows` rows, `W` `[outputs, inputs]`:
+    /// the bias (plus residual) is laid into `y`, then one `cblas_sgemm` over all rows adds `x Wᵀ` (β = 1).
     static func dense(_ x: UnsafePointer<Float>, rows: Int, inputs: Int, weight: FloatBuffer, bias: FloatBuffer,
-                      into y: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+                      residual: UnsafePointer<Float>? = nil, into y: UnsafeMutablePointer<Float>) {
         let outputs = bias.count
         let b = bias.pointer
         for r in 0..<rows {
             let row = y + r * outputs
-            if accumulate {
-                for j in 0..<outputs { row[j] += b[j] }
+            if let residual {
+                let source = residual + r * outputs
+                for j in 0..<outputs { row[j] = source[j] + b[j] }
             } else {
                 row.update(from: b, count: outputs)
             }
@@ -150,7 +174,7 @@ final class BertForward {
 
     /// Calls `body` on contiguous row ranges covering `0 ..< rows`: one per worker when the pass
     /// is large enough, otherwise one on this thread. Ranges write disjoint rows.
-    static func forEachRowChunk(_ rows: Int, width: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+    func forEachRowChunk(_ rows: Int, width: Int, _ body: (Range<Int>) -> Void) {
         let workers = min(threads, rows)
         guard workers > 1, rows * width >= minimumParallelFloats else {
             if rows > 0 { body(0..<rows) }

@@ -68,12 +68,32 @@ struct BertEncoderTests {
         }
     }
 
+    @Test("every pass on 3 workers, dense GEMMs split by rows (the single-threaded-OpenBLAS path): the same states")
+    func splitGEMMs() throws {
+        let encoder = try Self.encoder.get()
+        let cases = try Self.cases.get()
+        var offsets = [0]
+        for c in cases { offsets.append(offsets[offsets.count - 1] + c.ids.count) }
+        let ids = cases.flatMap(\.ids)
+        let types = cases.flatMap(\.types)
+        func states(split: Bool) -> Tensor? {
+            BertForward(configuration: encoder.configuration, weights: encoder.weights, offsets: offsets, threads: 3,
+                        splitsGEMMs: split, minimumParallelFloats: split ? 0 : .max)
+                .run(ids: ids, tokenTypes: types, layers: [2])[2]
+        }
+        let whole = try #require(states(split: false))
+        let split = try #require(states(split: true))
+        #expect(TinyBert.maxDifference(whole, split) < 1e-5)
+    }
+
     @Test("a batch with an empty sentence and no token types (all 0)")
     func emptySentenceAndDefaultTypes() throws {
         let encoder = try Self.encoder.get()
         let c = try Self.cases.get()[2]  // token types all 0
         let states = try encoder.hiddenStates(ids: c.ids, offsets: [0, 0, c.ids.count], layers: [2])
         #expect(TinyBert.maxDifference(try #require(states[2]), try #require(c.states[2])) < 1e-4)
+        let nothing = try encoder.hiddenStates(ids: [], offsets: [0, 0], layers: [0, 2], threads: 2)
+        #expect(nothing[0]?.shape == [0, 32] && nothing[2]?.shape == [0, 32])
     }
 
     @Test("ids, offsets, token types, lengths and layers a caller can get wrong give typed errors")
