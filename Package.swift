@@ -45,6 +45,9 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Autodiff", "Pooling", "HiddenStates"]),
         .target(name: "Training", dependencies: ["Autodiff", "Pooling", "HiddenStates", "Evaluation"]),
         .target(name: "Encoder", dependencies: ["Autodiff", "Pooling", "Parallelism"]),
+        // The HDF5 reader's fuzz harness: seed files, byte mutations, read-everything; used by
+        // `PoolerBench fuzz-hdf5` and a quick test. No stable API.
+        .target(name: "FuzzSupport", dependencies: ["HiddenStates"]),
 
         .executableTarget(
             name: "pooler",
@@ -55,7 +58,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "PoolerBench",
-            dependencies: ["Autodiff", "HiddenStates", "COpenBLAS", "Training", "Pooling", "Evaluation"]
+            dependencies: ["Autodiff", "HiddenStates", "COpenBLAS", "Training", "Pooling", "Evaluation", "FuzzSupport"]
         ),
 
         // Worked examples (built with the tests, so they keep compiling); see Examples/.
@@ -70,6 +73,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Pooling", "Autodiff", "HiddenStates"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Pooling", "Autodiff", "HiddenStates"]),
         .testTarget(name: "CLITests", dependencies: ["pooler"]),
+        .testTarget(name: "FuzzSupportTests", dependencies: ["FuzzSupport", "HiddenStates"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -25,6 +25,9 @@ public enum HiddenStatesError: Error, CustomStringConvertible, Equatable, Sendab
     /// Another process holds the file open for writing (HDF5's file lock, or the superblock's
     /// "open for write" flag left by a writer); `detail` is HDF5's innermost message.
     case fileLocked(path: String, detail: String)
+    /// A global heap collection (where variable-length strings live) at byte `offset` is corrupt in
+    /// a way that makes HDF5 1.10 loop forever when it reads strings; found before HDF5 reads it.
+    case corruptGlobalHeap(path: String, offset: Int, detail: String)
     /// The file exists but is not HDF5 (no HDF5 signature).
     case notHDF5(path: String)
     /// The file is shorter than its HDF5 superblock says (an interrupted copy or write).
@@ -80,7 +83,7 @@ public enum HiddenStatesError: Error, CustomStringConvertible, Equatable, Sendab
         switch self {
         case .fileNotFound(let path), .isFolder(let path), .notRegularFile(let path, _), .fileLocked(let path, _),
             .nonFiniteScore(let path, _, _, _), .sizeOverflow(let path, _, _), .exceedsMemoryBudget(let path, _, _, _, _),
-            .implausibleStorage(let path, _, _, _), .notHDF5(let path), .truncatedFile(let path, _),
+            .implausibleStorage(let path, _, _, _), .corruptGlobalHeap(let path, _, _), .notHDF5(let path), .truncatedFile(let path, _),
             .unknownLayout(let path, _), .missingDataset(let path, _, _), .wrongRank(let path, _, _, _),
             .wrongType(let path, _, _, _), .dimensionMismatch(let path, _, _, _, _),
             .invalidOffsets(let path, _, _, _), .emptySentence(let path, _, _), .emptyMaskRow(let path, _, _),
@@ -120,6 +123,9 @@ public enum HiddenStatesError: Error, CustomStringConvertible, Equatable, Sendab
             return "\(path): dataset \(dataset) declares \(byteText(declaredBytes)) of data but the file stores "
                 + "only \(byteText(storedBytes)) for it. "
                 + "Hint: its shape is corrupt or the data was never written; regenerate the file."
+        case .corruptGlobalHeap(let path, let offset, let detail):
+            return "\(path): the HDF5 global heap (variable-length strings) at byte \(offset) is corrupt: \(detail). "
+                + "Hint: the file is damaged; copy or regenerate it (HDF5 1.10 would hang reading it)."
         case .notHDF5(let path):
             return "\(path): not an HDF5 file (HDF5 signature not found). "
                 + "Hint: pass the .h5 file written by the extraction script or `pooler`, not a CSV or a checkpoint."

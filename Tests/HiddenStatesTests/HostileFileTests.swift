@@ -144,6 +144,49 @@ struct HostileFileTests {
         #expect(throws: MemoryBudgetParseError.self) { try MemoryBudget(environment: ["POOLER_MEMORY_BUDGET": "x"]) }
     }
 
+    // MARK: HDF5 1.10 hangs and crashes avoided by a pre-check (found by the fuzzer)
+
+    /// Writes a small file with a string attribute and returns its bytes and its global heap's offset.
+    private func fileWithGlobalHeap(_ path: String) throws -> (bytes: Data, heap: Int) {
+        try Fixtures.writeRaw(to: path, attributes: ["model": .string("a model name")])
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let heap = try #require(bytes.range(of: Data("GCOL".utf8))).lowerBound
+        return (bytes, heap)
+    }
+
+    /// Offset of the free-space object (index 0) of the collection at `heap`.
+    private func freeSpaceObject(in bytes: Data, heap: Int) -> Int {
+        func uint(_ at: Int, _ width: Int) -> Int { (0..<width).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+        var p = heap + 16
+        while uint(p, 2) != 0 { p += 16 + (uint(p + 8, 8) + 7) / 8 * 8 }
+        return p
+    }
+
+    @Test("a global heap whose free-space object has size 0 (HDF5 1.10 loops forever reading strings)")
+    func zeroFreeSpace() throws {
+        let path = directory.path("gcol-loop.h5")
+        var (bytes, heap) = try fileWithGlobalHeap(path)
+        let free = freeSpaceObject(in: bytes, heap: heap)
+        for k in 0..<8 { bytes[free + 8 + k] = 0 }
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let started = Date()
+        expectHiddenStatesError([path, "global heap", "byte \(heap)", "size 0"], { _ = try open(path) }) {
+            if case .corruptGlobalHeap(path, heap, _) = $0 { return true } else { return false }
+        }
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test("a global heap object whose size runs past its collection (H5HG_read would memcpy it: a segfault)")
+    func oversizedHeapObject() throws {
+        let path = directory.path("gcol-size.h5")
+        var (bytes, heap) = try fileWithGlobalHeap(path)
+        bytes[heap + 16 + 8 + 6] = 0x03  // object 1's size → about 2^49
+        try bytes.write(to: URL(fileURLWithPath: path))
+        expectHiddenStatesError([path, "global heap", "past the collection's end"], { _ = try open(path) }) {
+            if case .corruptGlobalHeap(path, heap, _) = $0 { return true } else { return false }
+        }
+    }
+
     // MARK: 2. Non-regular files
 
     @Test("a folder is refused with a hint to give the file inside")
