@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN = .build/release
 
-.PHONY: deps build test demo bench sample clean
+.PHONY: deps build test demo bench sample clean fuzz
 
 deps:
 	@bash scripts/install-deps.sh
@@ -96,3 +96,12 @@ showcase: deps
 
 clean:
 	rm -rf .build
+
+## Fuzz the HDF5 reader: mutants of Tests/Fuzz/seeds/hdf5 read in child processes (`--supervise`), so
+## a crash inside HDF5 is recorded (input kept in .fuzz/crashes/) and the run goes on. Not part of `make test`.
+## Replay one input: .build/debug/PoolerBench fuzz-hdf5 --replay FILE
+FUZZ_ITERATIONS ?= 100000
+FUZZ_SEED ?= 1
+fuzz:
+	$(SWIFT) build --product PoolerBench
+	.build/debug/PoolerBench fuzz-hdf5 --supervise --iterations $(FUZZ_ITERATIONS) --seed $(FUZZ_SEED)

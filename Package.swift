@@ -47,6 +47,9 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Autodiff", "Pooling", "HiddenStates"]),
         .target(name: "Training", dependencies: ["Autodiff", "Pooling", "HiddenStates", "Evaluation"]),
         .target(name: "Encoder", dependencies: ["Autodiff", "Pooling", "Parallelism", "CPlatform"]),
+        // The HDF5 reader's fuzz harness: seed files, byte mutations, read-everything; used by
+        // `PoolerBench fuzz-hdf5` and a quick test. No stable API.
+        .target(name: "FuzzSupport", dependencies: ["HiddenStates"]),
 
         .executableTarget(
             name: "pooler",
@@ -59,7 +62,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "PoolerBench",
-            dependencies: ["Autodiff", "HiddenStates", "COpenBLAS", "CPlatform", "Training", "Pooling", "Evaluation", "Encoder"]
+            dependencies: ["Autodiff", "HiddenStates", "COpenBLAS", "CPlatform", "Training", "Pooling", "Evaluation", "Encoder",
+                           "FuzzSupport"]
         ),
 
         // Worked examples (built with the tests, so they keep compiling); see Examples/.
@@ -76,6 +80,7 @@ let package = Package(
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Pooling", "Autodiff", "HiddenStates"],
                     exclude: ["Fixtures"]),  // read through #filePath (scripts/make-tiny-bert.py writes them)
         .testTarget(name: "CLITests", dependencies: ["pooler", "Encoder"]),
+        .testTarget(name: "FuzzSupportTests", dependencies: ["FuzzSupport", "HiddenStates"]),
     ],
     swiftLanguageModes: [.v6]
 )

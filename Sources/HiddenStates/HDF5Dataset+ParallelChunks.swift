@@ -123,7 +123,11 @@ extension HDF5Dataset {
         var offset = [hsize_t](repeating: 0, count: shape.count)
         offset[0] = hsize_t(chunk * layout.chunkRows)
         var storedBytes: hsize_t = 0
-        guard H5Dget_chunk_storage_size(handle.id, &offset, &storedBytes) >= 0, storedBytes > 0 else {
+        // A deflate stream of one chunk is at most compressBound(chunkBytes) long; a larger stored size
+        // is corrupt metadata (left to H5Dread to report) and must not size an allocation.
+        let largest = UInt64(compressBound(uLong(layout.chunkBytes))) + 64
+        guard H5Dget_chunk_storage_size(handle.id, &offset, &storedBytes) >= 0, storedBytes > 0,
+              storedBytes <= largest else {
             _ = H5Eclear2(hid_t(H5E_DEFAULT))
             return nil
         }

@@ -17,12 +17,26 @@ final class HDF5Dataset {
     /// Chunks decoded by `readFloatRowsInParallel` so far (tests check the fast path ran).
     var chunksDecodedInParallel = 0
 
+    /// Number of elements (1 for a scalar), checked for overflow when opened.
+    let count: Int
+    /// Bytes of one element in memory as HDF5 describes the file type (8 for a variable-length string).
+    let elementBytes: Int
+    /// What one whole-dataset read may allocate.
+    let budget: MemoryBudget
+
     /// Opens `name` in `file`; `cacheBytes` sizes the chunk cache (nil: HDF5's 1 MiB default);
     /// `decompressionThreads` > 1 lets reads of ≥ 2 chunks' rows decode chunks on that many threads.
-    init(file: HDF5Handle, path: String, name: String, cacheBytes: Int? = nil, decompressionThreads: Int = 1) throws {
+    ///
+    /// Checks the sizes the file declares before anything is allocated for them: every extent fits
+    /// `Int` and their product does not overflow, a chunk fits `budget`, and the bytes stored for
+    /// the dataset can hold its extent (allowing deflate's ~1000:1 ratio when compressed).
+    /// - Throws: `sizeOverflow`, `exceedsMemoryBudget`, `implausibleStorage`, `hdf5`.
+    init(file: HDF5Handle, path: String, name: String, cacheBytes: Int? = nil, decompressionThreads: Int = 1,
+         budget: MemoryBudget = .standard) throws {
         self.path = path
         self.name = name
         self.decompressionThreads = decompressionThreads
+        self.budget = budget
         var access: HDF5Handle?
         if let cacheBytes {
             let plist = try HDF5.handle(H5Pcreate(pooler_H5P_DATASET_ACCESS()), .propertyList, "H5Pcreate",
@@ -43,11 +57,58 @@ final class HDF5Dataset {
         var dims = [hsize_t](repeating: 0, count: max(rank, 1))
         try HDF5.check(H5Sget_simple_extent_dims(space.id, &dims, nil), "H5Sget_simple_extent_dims",
                        path: path, object: name)
-        shape = dims.prefix(rank).map { Int($0) }
+        shape = try Self.extents(dims.prefix(rank), path: path, dataset: name, what: "its shape")
+        if H5Sget_simple_extent_type(space.id) == H5S_NULL {
+            count = 0
+        } else {
+            count = try Sizes.product(shape, path: path, dataset: name, what: "its element count")
+        }
+        elementBytes = H5Tget_size(fileType.id)
+        try checkStorage()
     }
 
-    /// Number of elements (1 for a scalar).
-    var count: Int { shape.reduce(1, *) }
+    /// `dims` as `Int`s, or `sizeOverflow` when one exceeds `Int.max`.
+    private static func extents<C: Collection<hsize_t>>(_ dims: C, path: String, dataset: String,
+                                                        what: String) throws -> [Int] {
+        try dims.map { dim in
+            guard let value = Int(exactly: dim) else {
+                throw HiddenStatesError.sizeOverflow(path: path, dataset: dataset, what: "\(what) (an extent of \(dim))")
+            }
+            return value
+        }
+    }
+
+    /// Deflate's largest ratio is about 1032:1 (a run of zeros); anything claiming more is corrupt.
+    static let largestCompressionRatio = 1100
+
+    /// Checks that a chunk fits the budget and that the stored bytes can hold the declared extent.
+    private func checkStorage() throws {
+        let declared = try Sizes.product([count, elementBytes], path: path, dataset: name, what: "its size in bytes")
+        let info = try storage()
+        let plist = try HDF5.handle(H5Dget_create_plist(handle.id), .propertyList, "H5Dget_create_plist",
+                                    path: path, object: name)
+        let layout = H5Pget_layout(plist.id)
+        if layout == H5D_VIRTUAL {
+            throw HiddenStatesError.wrongType(path: path, dataset: name, expected: "data stored in this file",
+                                              actual: "a virtual dataset (data in other files)")
+        }
+        if let chunk = info.chunk {
+            let chunkBytes = try Sizes.product(chunk + [max(elementBytes, 1)], path: path, dataset: name,
+                                               what: "its chunk size in bytes")
+            try budget.check(chunkBytes, path: path, dataset: name, what: "one chunk (\(shapeText(chunk)))")
+        }
+        guard declared > 0 else { return }
+        // H5Dget_storage_size returns 0 for errors too; either way nothing backs the extent.
+        let stored = Int(clamping: H5Dget_storage_size(handle.id))
+        _ = H5Eclear2(hid_t(H5E_DEFAULT))
+        let compressed = info.filters.contains { $0 != .shuffle && $0 != .fletcher32 }
+        let capacity = compressed ? stored.multipliedReportingOverflow(by: Self.largestCompressionRatio).partialValue
+            : stored
+        if capacity < declared || (compressed && capacity < stored) {
+            throw HiddenStatesError.implausibleStorage(path: path, dataset: name, declaredBytes: declared,
+                                                       storedBytes: stored)
+        }
+    }
 
     /// Chunking and filters, read from the dataset creation property list.
     func storage() throws -> StorageInfo {
@@ -58,7 +119,7 @@ final class HDF5Dataset {
             var dims = [hsize_t](repeating: 0, count: max(shape.count, 1))
             let rank = try HDF5.check(H5Pget_chunk(plist.id, Int32(dims.count), &dims), "H5Pget_chunk",
                                       path: path, object: name)
-            chunk = dims.prefix(Int(rank)).map { Int($0) }
+            chunk = try Self.extents(dims.prefix(Int(rank)), path: path, dataset: name, what: "its chunk shape")
         }
         var filters: [StorageInfo.Filter] = []
         let n = try HDF5.check(H5Pget_nfilters(plist.id), "H5Pget_nfilters", path: path, object: name)
@@ -94,6 +155,7 @@ final class HDF5Dataset {
             throw HiddenStatesError.wrongType(path: path, dataset: name, expected: "an integer type",
                                               actual: elementType.description)
         }
+        try budget.check(count: count, elementBytes: 9, path: path, dataset: name, what: "all of it")
         var values = [Int64](repeating: 0, count: count)
         if elementType == .bool {
             // HDF5 does not convert enums to integers; read the raw int8 members instead.
@@ -112,6 +174,8 @@ final class HDF5Dataset {
             throw HiddenStatesError.wrongType(path: path, dataset: name, expected: "a numeric type",
                                               actual: elementType.description)
         }
+        // The values plus the widest scratch buffer (float64 bits).
+        try budget.check(count: count, elementBytes: 12, path: path, dataset: name, what: "all of it")
         var values = [Float](repeating: 0, count: count)
         if count > 0 {
             try values.withUnsafeMutableBufferPointer { buffer in
@@ -128,6 +192,8 @@ final class HDF5Dataset {
             throw HiddenStatesError.wrongType(path: path, dataset: name, expected: "strings",
                                               actual: elementType.description)
         }
+        try budget.check(count: count, elementBytes: max(elementBytes, 8), path: path, dataset: name,
+                         what: "all of its strings")
         return try HDF5Strings.read(count: count, fileType: fileType.id, path: path, object: name) { memoryType, buffer in
             try HDF5.check(H5Dread(handle.id, memoryType, H5S_ALL, H5S_ALL, hid_t(H5P_DEFAULT), buffer),
                            "H5Dread", path: path, object: name)

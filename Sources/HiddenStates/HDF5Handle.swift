@@ -92,6 +92,11 @@ enum HDF5 {
     static func classify(path: String, object: String, function: String, stack: String) -> HiddenStatesError {
         let lowered = stack.lowercased()
         if lowered.contains("file signature not found") { return .notHDF5(path: path) }
+        // HDF5 1.10 takes flock(LOCK_SH) when opening for reading; a writer holds LOCK_EX. A crashed
+        // SWMR/latest-format writer instead leaves the superblock's "open for write" flag set.
+        if lowered.contains("unable to lock file") || lowered.contains("file is already open for write") {
+            return .fileLocked(path: path, detail: lastLine(of: stack))
+        }
         if lowered.contains("truncated file") { return .truncatedFile(path: path, detail: lastLine(of: stack)) }
         if lowered.contains("fletcher32") || lowered.contains("checksum") {
             return .checksumMismatch(path: path, dataset: object, rows: 0..<0, detail: lastLine(of: stack))

@@ -12,9 +12,7 @@ public final class HDF5Reader {
         HDF5.enter()
         defer { HDF5.leave() }
         self.path = path
-        guard FileManager.default.fileExists(atPath: path) else { throw HiddenStatesError.fileNotFound(path: path) }
-        file = try HDF5.handle(H5Fopen(path, pooler_H5F_ACC_RDONLY(), hid_t(H5P_DEFAULT)), .file, "H5Fopen",
-                               path: path, object: "/")
+        file = try InputFile.openHDF5(path)
     }
 
     /// Runs `body` on dataset `name` while holding the HDF5 lock.

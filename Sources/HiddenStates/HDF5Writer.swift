@@ -74,6 +74,16 @@ public final class HDF5Writer {
                                                            filters: filters)
     }
 
+    /// Declares a dataset of `shape` without writing any data (HDF5 stores nothing for it): for test
+    /// files whose declared extent is far larger than what they hold.
+    public func createUnwrittenDataset(_ name: String, shape: [Int], type: StoredType,
+                                       filters: Filters = Filters()) throws {
+        HDF5.enter()
+        defer { HDF5.leave() }
+        try HDF5WriterView(file: file, path: path).dataset(name, shape: shape, type: type, values: .floats([]),
+                                                           filters: filters)
+    }
+
     /// Writes a 1-D dataset of variable-length UTF-8 strings (h5py's `str` dtype).
     public func createStrings(_ name: String, _ strings: [String], filters: Filters = Filters()) throws {
         HDF5.enter()

@@ -17,6 +17,17 @@ public enum HiddenStatesError: Error, CustomStringConvertible, Equatable, Sendab
 
     /// No file at `path`.
     case fileNotFound(path: String)
+    /// The path names a folder, not a file.
+    case isFolder(path: String)
+    /// The path names something that is not a regular file: `kind` is e.g. "a FIFO (named pipe)".
+    /// Checked before HDF5 opens it, so a FIFO cannot block the reader.
+    case notRegularFile(path: String, kind: String)
+    /// Another process holds the file open for writing (HDF5's file lock, or the superblock's
+    /// "open for write" flag left by a writer); `detail` is HDF5's innermost message.
+    case fileLocked(path: String, detail: String)
+    /// A global heap collection (where variable-length strings live) at byte `offset` is corrupt in
+    /// a way that makes HDF5 1.10 loop forever when it reads strings; found before HDF5 reads it.
+    case corruptGlobalHeap(path: String, offset: Int, detail: String)
     /// The file exists but is not HDF5 (no HDF5 signature).
     case notHDF5(path: String)
     /// The file is shorter than its HDF5 superblock says (an interrupted copy or write).
@@ -44,6 +55,16 @@ public enum HiddenStatesError: Error, CustomStringConvertible, Equatable, Sendab
     case pairIndexOutOfRange(path: String, dataset: String, pair: Int, column: Int, value: Int, sentences: Int)
     /// `/scores` and `/pairs` have different lengths.
     case scoresCountMismatch(path: String, dataset: String, scores: Int, pairs: Int)
+    /// Gold score `pair` of `/scores` is NaN or ±Inf.
+    case nonFiniteScore(path: String, dataset: String, pair: Int, value: Float)
+    /// Sizes read from the file (`what`, e.g. "its shape 2^40 × 384") overflow a 64-bit count of
+    /// elements or bytes.
+    case sizeOverflow(path: String, dataset: String, what: String)
+    /// Reading `what` of `dataset` would allocate `bytes`, more than the memory budget `budget`.
+    case exceedsMemoryBudget(path: String, dataset: String, what: String, bytes: Int, budget: Int)
+    /// `dataset` declares `declaredBytes` of data but the file stores only `storedBytes` for it
+    /// (after allowing for compression): its extent is corrupt or it was never written.
+    case implausibleStorage(path: String, dataset: String, declaredBytes: Int, storedBytes: Int)
     /// A hidden state is NaN or ±Inf: `sentence`, its token `token` (0-based within the sentence), `dim`.
     case nonFiniteValue(path: String, dataset: String, sentence: Int, token: Int, dim: Int, value: Float)
     /// A Fletcher-32 checksum did not match while reading `rows` of `dataset`: the file is corrupted.
@@ -60,7 +81,9 @@ public enum HiddenStatesError: Error, CustomStringConvertible, Equatable, Sendab
     /// The file the error is about.
     public var path: String {
         switch self {
-        case .fileNotFound(let path), .notHDF5(let path), .truncatedFile(let path, _),
+        case .fileNotFound(let path), .isFolder(let path), .notRegularFile(let path, _), .fileLocked(let path, _),
+            .nonFiniteScore(let path, _, _, _), .sizeOverflow(let path, _, _), .exceedsMemoryBudget(let path, _, _, _, _),
+            .implausibleStorage(let path, _, _, _), .corruptGlobalHeap(let path, _, _), .notHDF5(let path), .truncatedFile(let path, _),
             .unknownLayout(let path, _), .missingDataset(let path, _, _), .wrongRank(let path, _, _, _),
             .wrongType(let path, _, _, _), .dimensionMismatch(let path, _, _, _, _),
             .invalidOffsets(let path, _, _, _), .emptySentence(let path, _, _), .emptyMaskRow(let path, _, _),
@@ -76,6 +99,33 @@ public enum HiddenStatesError: Error, CustomStringConvertible, Equatable, Sendab
         switch self {
         case .fileNotFound(let path):
             return "\(path): no such file. Hint: check the path (relative paths start at \(currentDirectoryHint))."
+        case .isFolder(let path):
+            return "\(path) is a folder, not a file. Hint: give the .h5 file inside it, e.g. \(path)/train.h5."
+        case .notRegularFile(let path, let kind):
+            return "\(path) is \(kind), not a regular file. "
+                + "Hint: pass a regular .h5 file; copy the stream to a file first (HDF5 needs random access)."
+        case .fileLocked(let path, let detail):
+            return "\(path) is held open for writing by another process (\(detail)). "
+                + "Hint: wait for the writer to finish and close the file; if it crashed, run `h5clear -s \(path)` "
+                + "or copy the file. (HDF5_USE_FILE_LOCKING=FALSE skips the lock, at the risk of reading a half-written file.)"
+        case .nonFiniteScore(let path, let dataset, let pair, let value):
+            return "\(path): \(dataset)[\(pair)] is \(value), the gold score of pair \(pair). "
+                + "Hint: every pair needs a finite gold score; drop or fix that pair (e.g. `pooler subset`) and rewrite the file."
+        case .sizeOverflow(let path, let dataset, let what):
+            return "\(path): dataset \(dataset): \(what) overflows a 64-bit size. "
+                + "Hint: the file's dataspace is corrupt; regenerate the file."
+        case .exceedsMemoryBudget(let path, let dataset, let what, let bytes, let budget):
+            return "\(path): reading \(what) of \(dataset) needs \(byteText(bytes)), "
+                + "more than the memory budget of \(byteText(budget)). "
+                + "Hint: read it in batches (stream with batches(size:)), or raise the budget "
+                + "(the pooler commands read POOLER_MEMORY_BUDGET, e.g. POOLER_MEMORY_BUDGET=32G) if the machine has the memory."
+        case .implausibleStorage(let path, let dataset, let declaredBytes, let storedBytes):
+            return "\(path): dataset \(dataset) declares \(byteText(declaredBytes)) of data but the file stores "
+                + "only \(byteText(storedBytes)) for it. "
+                + "Hint: its shape is corrupt or the data was never written; regenerate the file."
+        case .corruptGlobalHeap(let path, let offset, let detail):
+            return "\(path): the HDF5 global heap (variable-length strings) at byte \(offset) is corrupt: \(detail). "
+                + "Hint: the file is damaged; copy or regenerate it (HDF5 1.10 would hang reading it)."
         case .notHDF5(let path):
             return "\(path): not an HDF5 file (HDF5 signature not found). "
                 + "Hint: pass the .h5 file written by the extraction script or `pooler`, not a CSV or a checkpoint."
@@ -143,6 +193,19 @@ public enum HiddenStatesError: Error, CustomStringConvertible, Equatable, Sendab
             return "\(path): writing failed: \(detail). Hint: check the directory exists, is writable, and has free space."
         }
     }
+}
+
+/// `1536` → `1536 bytes`, `3221225472` → `3.0 GiB`.
+func byteText(_ bytes: Int) -> String {
+    let units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    guard bytes >= 1024 else { return "\(bytes) bytes" }
+    var value = Double(bytes) / 1024
+    var unit = 0
+    while value >= 1024, unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    return String(format: "%.1f", value) + " " + units[unit]
 }
 
 /// `[3, 4, 384]` → `3 × 4 × 384`; a scalar → `scalar`.

@@ -25,11 +25,18 @@ extension HiddenStatesFile {
             throw HiddenStatesError.sentenceIndexOutOfRange(path: path, index: bad, sentences: n)
         }
         let dim = metadata.dim
+        let name = hiddenStates.name
         var batchOffsets = [Int](repeating: 0, count: sentences.count + 1)
         for (k, sentence) in sentences.enumerated() {
-            batchOffsets[k + 1] = batchOffsets[k] + offsets[sentence + 1] - offsets[sentence]
+            batchOffsets[k + 1] = try Sizes.sum(batchOffsets[k], offsets[sentence + 1] - offsets[sentence],
+                                                path: path, dataset: name, what: "the token rows of the batch")
         }
-        let total = batchOffsets[sentences.count] * dim
+        let rows = batchOffsets[sentences.count]
+        let total = try Sizes.product([rows, dim], path: path, dataset: name, what: "the values of the batch")
+        // The packed Floats plus the raw float16 or float64 bits they are converted from.
+        let scratchBytes = switch metadata.dtype { case .float16: 2; case .float64: 8; default: 0 }
+        try options.memoryBudget.check(count: total, elementBytes: 4 + scratchBytes, path: path, dataset: name,
+                                       what: "\(sentences.count) sentences (\(rows) token rows × \(dim))")
         var failure: Error?
         let tokens = [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
             guard let base = buffer.baseAddress else {
@@ -86,41 +93,6 @@ extension HiddenStatesFile {
         order.reserveCapacity(n)
         for window in windows { order.append(contentsOf: Array(window).shuffled(using: &generator)) }
         return order
-    }
-
-    /// The `/pairs` of the file, `[P]`, each index checked against `0 ..< N`.
-    /// - Throws: `missingDataset` when the file holds only sentences, `pairIndexOutOfRange`.
-    public func pairs() throws -> [SentencePair] {
-        HDF5.enter()
-        defer { HDF5.leave() }
-        guard metadata.pairs != nil else {
-            throw HiddenStatesError.missingDataset(path: path, dataset: "/pairs",
-                                                   hint: "this file holds only sentences; use a split with /pairs and /scores.")
-        }
-        let raw = try HDF5Dataset(file: file, path: path, name: "/pairs").readInt64()
-        let n = metadata.sentences
-        var pairs: [SentencePair] = []
-        pairs.reserveCapacity(raw.count / 2)
-        for pair in 0..<(raw.count / 2) {
-            for column in 0..<2 where raw[2 * pair + column] < 0 || raw[2 * pair + column] >= n {
-                throw HiddenStatesError.pairIndexOutOfRange(path: path, dataset: "/pairs", pair: pair, column: column,
-                                                            value: Int(raw[2 * pair + column]), sentences: n)
-            }
-            pairs.append(SentencePair(Int(raw[2 * pair]), Int(raw[2 * pair + 1])))
-        }
-        return pairs
-    }
-
-    /// The gold `/scores`, `[P]`, one per pair.
-    /// - Throws: `missingDataset` when absent.
-    public func scores() throws -> [Float] {
-        HDF5.enter()
-        defer { HDF5.leave() }
-        guard metadata.hasScores else {
-            throw HiddenStatesError.missingDataset(path: path, dataset: "/scores",
-                                                   hint: "this file has no gold scores; use a split with /pairs and /scores.")
-        }
-        return try HDF5Dataset(file: file, path: path, name: "/scores").readFloat()
     }
 
     /// The text of every sentence, `[N]`.
@@ -189,7 +161,10 @@ extension HiddenStatesFile {
     private func fillPadded(_ destination: UnsafeMutablePointer<Float>, sentences: Range<Int>, starts: [Int]) throws {
         let length = metadata.paddedLength ?? 0
         let dim = metadata.dim
+        // Sizes were checked when the file was opened (L × D fits one read of the whole dataset).
         let perBlock = max(1, (4 << 20) / max(length * dim, 1))  // ≤ 16 MiB of Float per block
+        try options.memoryBudget.check(count: min(perBlock, sentences.count) * length * dim, elementBytes: 4,
+                                       path: path, dataset: hiddenStates.name, what: "a block of padded rows")
         var target = destination
         var block = [Float](repeating: 0, count: min(perBlock, sentences.count) * length * dim)
         var lower = sentences.lowerBound

@@ -28,12 +28,18 @@ public final class HiddenStatesFile {
         /// chunked `[shuffle,] gzip` float16/float32 hidden states; 1 leaves decompression to HDF5
         /// (one core). Results are bit-identical either way. Default: the active cores.
         public var decompressionThreads: Int
+        /// The most one read (`readAll()`, a batch, a whole small dataset, one chunk) may allocate;
+        /// larger reads throw `exceedsMemoryBudget` before allocating. Default `MemoryBudget.standard`
+        /// (8 GiB, or half the physical memory when less).
+        public var memoryBudget: MemoryBudget
 
         public init(chunkCacheBytes: Int = 8 << 20, checkFinite: Bool = true,
-                    decompressionThreads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+                    decompressionThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                    memoryBudget: MemoryBudget = .standard) {
             self.chunkCacheBytes = chunkCacheBytes
             self.checkFinite = checkFinite
             self.decompressionThreads = decompressionThreads
+            self.memoryBudget = memoryBudget
         }
     }
 
@@ -47,24 +53,28 @@ public final class HiddenStatesFile {
     let hiddenStates: HDF5Dataset
     /// Padded layout: position of each sentence's first real token within its `L` positions, `[N]`.
     let paddedStarts: [Int]?
+    /// `/pairs` and `/scores`, read and checked when the file is opened (nil when absent).
+    let checkedPairs: [SentencePair]?
+    let checkedScores: [Float]?
     let scratch = ScratchBuffer()
 
     /// Opens `path` and checks its structure: datasets, ranks, types, sizes, offsets or mask.
     ///
-    /// - Throws: `HiddenStatesError` (missing file, not HDF5, truncated, unknown layout, wrong rank or
-    ///   type, dimension mismatch, invalid offsets, empty sentence, empty or non-contiguous mask row,
-    ///   scores count ≠ pairs count).
+    /// Every size the file declares is checked (overflow, storage, `options.memoryBudget`) before
+    /// anything is allocated for it; `/pairs` and `/scores` are read and checked here, so every reader
+    /// of pairs sees the same rules.
+    ///
+    /// - Throws: `HiddenStatesError` (missing file, a folder or other non-regular file, locked by a
+    ///   writer, not HDF5, truncated, unknown layout, wrong rank or type, dimension mismatch, size
+    ///   overflow, implausible storage, over the memory budget, invalid offsets, empty sentence, empty
+    ///   or non-contiguous mask row, pair index out of range, scores count ≠ pairs count, non-finite score).
     public init(path: String, options: Options = Options()) throws {
         HDF5.enter()
         defer { HDF5.leave() }
         self.path = path
         self.options = options
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw HiddenStatesError.fileNotFound(path: path)
-        }
-        file = try HDF5.handle(H5Fopen(path, pooler_H5F_ACC_RDONLY(), hid_t(H5P_DEFAULT)), .file, "H5Fopen",
-                               path: path, object: "/")
+        let budget = options.memoryBudget
+        file = try InputFile.openHDF5(path)
         let names = try Self.rootNames(file: file, path: path)
         let attributes = try HDF5Attributes.readAll(of: file.id, path: path, objectName: "/")
 
@@ -87,9 +97,9 @@ public final class HiddenStatesFile {
             try require("tokens", "a ragged file stores every token's hidden state in /tokens [T, D].")
             try require("offsets", "a ragged file stores sentence boundaries in /offsets [N+1] (int64).")
             hiddenStates = try HDF5Dataset(file: file, path: path, name: "/tokens", cacheBytes: options.chunkCacheBytes,
-                                           decompressionThreads: options.decompressionThreads)
+                                           decompressionThreads: options.decompressionThreads, budget: budget)
             try Self.expect(hiddenStates, rank: 2, floating: true)
-            let offsetsDataset = try HDF5Dataset(file: file, path: path, name: "/offsets")
+            let offsetsDataset = try HDF5Dataset(file: file, path: path, name: "/offsets", budget: budget)
             try Self.expect(offsetsDataset, rank: 1, floating: false)
             offsets = try Self.checkedOffsets(offsetsDataset.readInt64(), tokens: hiddenStates.shape[0], path: path)
             paddedStarts = nil
@@ -97,9 +107,9 @@ public final class HiddenStatesFile {
             try require("hidden_states", "a padded file stores hidden states in /hidden_states [N, L, D].")
             try require("attention_mask", "a padded file marks real tokens (1) and padding (0) in /attention_mask [N, L].")
             hiddenStates = try HDF5Dataset(file: file, path: path, name: "/hidden_states",
-                                           cacheBytes: options.chunkCacheBytes)
+                                           cacheBytes: options.chunkCacheBytes, budget: budget)
             try Self.expect(hiddenStates, rank: 3, floating: true)
-            let mask = try HDF5Dataset(file: file, path: path, name: "/attention_mask")
+            let mask = try HDF5Dataset(file: file, path: path, name: "/attention_mask", budget: budget)
             try Self.expect(mask, rank: 2, floating: nil)
             if mask.elementType == .string {
                 throw HiddenStatesError.wrongType(path: path, dataset: mask.name, expected: "0/1 integers or bool",
@@ -110,7 +120,7 @@ public final class HiddenStatesFile {
                     path: path, dataset: "/attention_mask", what: axis == 0 ? "its row count N" : "its length L",
                     expected: hiddenStates.shape[axis], actual: mask.shape[axis])
             }
-            let runs = try Self.maskRuns(mask, path: path)
+            let runs = try Self.maskRuns(mask, path: path, budget: budget)
             paddedStarts = runs.starts
             var packed = [0]
             packed.reserveCapacity(runs.lengths.count + 1)
@@ -121,6 +131,11 @@ public final class HiddenStatesFile {
         }
         let sentenceCount = offsets.count - 1
         let dim = hiddenStates.shape.last ?? 0
+        if dim == 0 {
+            throw HiddenStatesError.dimensionMismatch(path: path, dataset: hiddenStates.name,
+                                                      what: "its dim D (the last axis, which must be at least 1)",
+                                                      expected: 1, actual: 0)
+        }
         if let hiddenSize = attributes["hidden_size"]?.intValue, hiddenSize != dim {
             throw HiddenStatesError.dimensionMismatch(path: path, dataset: hiddenStates.name,
                                                       what: "dim D (the root attribute hidden_size says \(hiddenSize))",
@@ -130,10 +145,11 @@ public final class HiddenStatesFile {
         // Optional datasets: when present, their sizes must agree with the hidden states.
         var hasInputIDs = false
         if names.contains("input_ids") {
-            let ids = try HDF5Dataset(file: file, path: path, name: "/input_ids")
+            let ids = try HDF5Dataset(file: file, path: path, name: "/input_ids", budget: budget)
             let expectedRank = layout == .ragged ? 1 : 2
             try Self.expect(ids, rank: expectedRank, floating: false)
-            let expected = layout == .ragged ? hiddenStates.shape[0] : hiddenStates.shape[0] * hiddenStates.shape[1]
+            let expected = try Sizes.product(Array(hiddenStates.shape.prefix(expectedRank)), path: path,
+                                             dataset: hiddenStates.name, what: "its token positions")
             if ids.count != expected {
                 throw HiddenStatesError.dimensionMismatch(path: path, dataset: "/input_ids", what: "its length",
                                                           expected: expected, actual: ids.count)
@@ -142,7 +158,7 @@ public final class HiddenStatesFile {
         }
         var hasTexts = false
         if names.contains("sentences") {
-            let texts = try HDF5Dataset(file: file, path: path, name: "/sentences")
+            let texts = try HDF5Dataset(file: file, path: path, name: "/sentences", budget: budget)
             try Self.expect(texts, rank: 1, floating: nil)
             guard texts.elementType == .string else {
                 throw HiddenStatesError.wrongType(path: path, dataset: "/sentences", expected: "UTF-8 strings",
@@ -154,33 +170,14 @@ public final class HiddenStatesFile {
             }
             hasTexts = true
         }
-        var pairCount: Int?
-        if names.contains("pairs") {
-            let pairs = try HDF5Dataset(file: file, path: path, name: "/pairs")
-            try Self.expect(pairs, rank: 2, floating: false)
-            if pairs.shape[1] != 2 {
-                throw HiddenStatesError.dimensionMismatch(path: path, dataset: "/pairs", what: "its second axis",
-                                                          expected: 2, actual: pairs.shape[1])
-            }
-            pairCount = pairs.shape[0]
-        }
-        if names.contains("scores") {
-            let scores = try HDF5Dataset(file: file, path: path, name: "/scores")
-            try Self.expect(scores, rank: 1, floating: nil)
-            guard let pairCount else {
-                throw HiddenStatesError.missingDataset(path: path, dataset: "/pairs",
-                                                       hint: "/scores holds one gold score per pair; write /pairs [P, 2] with it.")
-            }
-            if scores.count != pairCount {
-                throw HiddenStatesError.scoresCountMismatch(path: path, dataset: "/scores", scores: scores.count,
-                                                            pairs: pairCount)
-            }
-        }
+        (checkedPairs, checkedScores) = try Self.checkedPairsAndScores(
+            file: file, path: path, names: names, sentences: sentenceCount, budget: budget)
+        let pairCount = checkedPairs?.count
 
         metadata = HiddenStatesMetadata(
             path: path, layout: layout, paddingSide: paddingSide, paddedLength: paddedLength,
             sentences: sentenceCount, tokens: offsets.last ?? 0, dim: dim, dtype: hiddenStates.elementType,
-            storage: try hiddenStates.storage(), pairs: pairCount, hasScores: names.contains("scores"),
+            storage: try hiddenStates.storage(), pairs: pairCount, hasScores: checkedScores != nil,
             hasSentenceTexts: hasTexts, hasInputIDs: hasInputIDs, attributes: attributes,
             specialTokens: attributes["special_tokens"]?.stringValue.map(SpecialTokens.init(parsing:)),
             hiddenStatesDataset: hiddenStates.name)
@@ -218,7 +215,7 @@ public final class HiddenStatesFile {
 
     /// Throws unless `dataset` has `rank` and a floating-point (`true`), integer (`false`) or any numeric
     /// or string (`nil`) element type.
-    private static func expect(_ dataset: HDF5Dataset, rank: Int, floating: Bool?) throws {
+    static func expect(_ dataset: HDF5Dataset, rank: Int, floating: Bool?) throws {
         if dataset.shape.count != rank {
             throw HiddenStatesError.wrongRank(path: dataset.path, dataset: dataset.name, expected: rank,
                                               shape: dataset.shape)
@@ -275,11 +272,18 @@ public final class HiddenStatesFile {
     }
 
     /// The run of real tokens in each mask row, read a block of rows at a time.
-    private static func maskRuns(_ mask: HDF5Dataset, path: String) throws
+    private static func maskRuns(_ mask: HDF5Dataset, path: String, budget: MemoryBudget) throws
         -> (starts: [Int], lengths: [Int], side: PaddingSide)
     {
         let rows = mask.shape[0]
         let length = mask.shape[1]
+        // starts, lengths and the packed offsets: three Ints per row.
+        try budget.check(count: rows, elementBytes: 24, path: path, dataset: mask.name, what: "the run of each row")
+        // A block of rows as Float plus the Int64 it is read into.
+        if rows > 0 {
+            try budget.check(count: min(rows, max(1, (1 << 20) / max(length, 1))) * length, elementBytes: 12,
+                             path: path, dataset: mask.name, what: "a block of rows")
+        }
         var starts = [Int](repeating: 0, count: rows)
         var lengths = [Int](repeating: 0, count: rows)
         var leftPadded = false

@@ -11,7 +11,8 @@ public struct ValidationReport: Sendable {
 }
 
 extension HiddenStatesFile {
-    /// Checks what opening does not: every pair index, and every hidden state — streamed a few chunks
+    /// Checks what opening does not (opening already checked every size, every pair index and every
+    /// score): the sentence texts, and every hidden state — streamed a few chunks
     /// at a time — for NaN/±Inf and for Fletcher-32 checksum failures (reading continues past a bad chunk).
     ///
     /// - Parameter maxErrors: stop recording after this many (counts keep going).
@@ -27,18 +28,6 @@ extension HiddenStatesFile {
                 report.errors.append(.hdf5(path: path, object: hiddenStates.name, function: "read",
                                            stack: String(describing: error)))
             }
-        }
-        if metadata.pairs != nil {
-            do { _ = try pairs() } catch { record(error) }
-        }
-        if metadata.hasScores {
-            do {
-                let scores = try scores()
-                if let bad = scores.firstIndex(where: { !$0.isFinite }) {
-                    record(HiddenStatesError.nonFiniteValue(path: path, dataset: "/scores", sentence: bad, token: 0,
-                                                            dim: 0, value: scores[bad]))
-                }
-            } catch { record(error) }
         }
         if metadata.hasSentenceTexts {
             do { _ = try sentenceTexts() } catch { record(error) }

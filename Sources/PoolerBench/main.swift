@@ -1,7 +1,8 @@
 import Foundation
 import Autodiff
 
-// `PoolerBench [NAME...]` runs the named benchmarks (all when none is named).
+// `PoolerBench [NAME...]` runs the named benchmarks (all when none is named);
+// `PoolerBench fuzz-hdf5 [--iterations N] [--seed S]` fuzzes the HDF5 reader.
 // Each prints its figure beside the reference it is compared with. Memory figures (RSS above a
 // baseline) are meaningful only for a benchmark run alone in its process, as `make bench` does.
 let benchmarks: [(name: String, run: () throws -> Void)] = [
@@ -12,6 +13,16 @@ let benchmarks: [(name: String, run: () throws -> Void)] = [
     ("training", TrainingBenchmark.run),
     ("encoder", EncoderBenchmark.run),
 ]
+
+// `PoolerBench fuzz-hdf5 …` is the HDF5 reader's fuzzer, not a benchmark (see FuzzHDF5Command.swift).
+if CommandLine.arguments.dropFirst().first == "fuzz-hdf5" {
+    do {
+        exit(try FuzzHDF5Command.run(Array(CommandLine.arguments.dropFirst(2))))
+    } catch {
+        print("fuzz-hdf5: \(error)")
+        exit(2)
+    }
+}
 
 BLASRuntime.reexecWithFastKernelIfNeeded()
 // As in `pooler`: multi-MB tensors are reused from the heap rather than mapped per op.

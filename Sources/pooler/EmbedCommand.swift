@@ -94,6 +94,7 @@ struct EmbedCommand: ParsableCommand {
             throw ValidationError("--output \(output): give a .h5, .npy or .jsonl file name (the extension picks the format).")
         }
         if let model { return try embedTexts(model: model) }
+        try InputProbe.check([input])
         let batchSize = self.batchSize ?? 512
         let file = try HiddenStatesFile(path: input)
         let dim = file.metadata.dim

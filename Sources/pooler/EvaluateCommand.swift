@@ -154,6 +154,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try checkOutputs()
+        try InputProbe.check(datasets + externalSystems().flatMap { system in datasets.map { system.path(forDataset: $0) } })
         let loaded = try heads.map { text -> ComparisonRun.NamedHead in
             let argument = HeadArgument(parsing: text)
             return ComparisonRun.NamedHead(name: argument.name, head: try HeadExport.load(from: argument.folder))

@@ -33,6 +33,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let head = try HeadExport.load(from: HeadArgument(parsing: head).folder)
+        try InputProbe.check([data])
         let file = try HiddenStatesFile(path: data)
         defer { file.close() }
         let vocabulary = try vocab.map(TokenAttention.vocabulary(contentsOf:)) ?? file.vocabulary()

@@ -81,6 +81,7 @@ struct FileReport: Encodable {
         self.path = path
         scanned = false
         do {
+            try InputProbe.check([path])
             let file = try HiddenStatesFile(path: path)
             defer { file.close() }
             let meta = file.metadata

@@ -38,6 +38,7 @@ struct SubsetCommand: ParsableCommand {
         try OutputPaths.check(outputs: [("--output", output)], inputs: [("--input", input)])
         let cleanup = InterruptCleanup(outputs: [output])
         defer { withExtendedLifetime(cleanup) {} }
+        try InputProbe.check([input])
         let source = try HiddenStatesFile(path: input)
         guard let available = source.metadata.pairs else {
             throw HiddenStatesError.missingDataset(

@@ -117,6 +117,7 @@ struct TrainCommand: ParsableCommand {
         // Errors (TrainingError, HiddenStatesError) name the file, flag and value; ArgumentParser prints them.
         // Cheap checks first: the files' structure and the run directory, before reading hidden states.
         try OutputPaths.checkRunDirectory(out, inputs: [("--train", train), ("--dev", dev)])
+        try InputProbe.check([train, dev])
         let dim = try Self.checkFiles(train: train, dev: dev, loss: loss)
         let configuration = trainingConfiguration(dim: dim)
         try Trainer.preflight(configuration: configuration, directory: directory, resume: resume, train: train, dev: dev)
