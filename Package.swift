@@ -7,7 +7,7 @@ import PackageDescription
 //   Autodiff, Pooling ← Encoder (tokenizer, BERT forward, model folders; inference only) ← pooler
 let package = Package(
     name: "Pooler",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],  // Synchronization.Mutex
     products: [
         .executable(name: "pooler", targets: ["pooler"]),
         .library(name: "Autodiff", targets: ["Autodiff"]),
@@ -45,13 +45,15 @@ let package = Package(
         .target(name: "HiddenStates", dependencies: ["CHDF5", "CPlatform", "CZlib", "Parallelism"]),
         .target(name: "Pooling", dependencies: ["Autodiff", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Evaluation", dependencies: ["Autodiff", "Pooling", "HiddenStates"]),
-        .target(name: "Training", dependencies: ["Autodiff", "Pooling", "HiddenStates", "Evaluation"]),
+        .target(name: "Training", dependencies: ["Autodiff", "Pooling", "HiddenStates", "Evaluation", "Parallelism"]),
         .target(name: "Encoder", dependencies: ["Autodiff", "Pooling", "Parallelism"]),
+        // Process setup for executables only (BLAS kernel re-exec and threads, allocator).
+        .target(name: "Runtime", dependencies: ["Autodiff", "COpenBLAS", "CPlatform"]),
 
         .executableTarget(
             name: "pooler",
             dependencies: [
-                "Autodiff", "HiddenStates", "Training", "Pooling", "Evaluation", "Encoder",
+                "Autodiff", "HiddenStates", "Training", "Pooling", "Evaluation", "Encoder", "Runtime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The sentence-transformers module `pooler export` writes (a real Python file, tested).
@@ -59,12 +61,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "PoolerBench",
-            dependencies: ["Autodiff", "HiddenStates", "COpenBLAS", "Training", "Pooling", "Evaluation"]
+            dependencies: ["Autodiff", "HiddenStates", "COpenBLAS", "Training", "Pooling", "Evaluation", "Runtime"]
         ),
 
         // Worked examples (built with the tests, so they keep compiling); see Examples/.
         .executableTarget(name: "CompareStrategies", dependencies: ["Evaluation"], path: "Examples/CompareStrategies"),
-        .executableTarget(name: "TrainInfoNCE", dependencies: ["Training", "Pooling"], path: "Examples/TrainInfoNCE"),
+        .executableTarget(name: "TrainInfoNCE", dependencies: ["Training", "Pooling", "Runtime"], path: "Examples/TrainInfoNCE"),
         .executableTarget(name: "EmbedWithHead", dependencies: ["Pooling", "HiddenStates"], path: "Examples/EmbedWithHead"),
 
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),

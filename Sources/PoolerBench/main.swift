@@ -1,5 +1,6 @@
 import Foundation
 import Autodiff
+import Runtime
 
 // `PoolerBench [NAME...]` runs the named benchmarks (all when none is named).
 // Each prints its figure beside the reference it is compared with. Memory figures (RSS above a
@@ -12,7 +13,7 @@ let benchmarks: [(name: String, run: () throws -> Void)] = [
     ("training", TrainingBenchmark.run),
 ]
 
-BLASRuntime.reexecWithFastKernelIfNeeded()
+BLASSetup.reexecWithFastKernelIfNeeded()
 // As in `pooler`: multi-MB tensors are reused from the heap rather than mapped per op.
 AllocatorTuning.reuseLargeBlocks()
 let requested = Array(CommandLine.arguments.dropFirst())

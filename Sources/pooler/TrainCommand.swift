@@ -3,6 +3,7 @@ import Autodiff
 import Foundation
 import HiddenStates
 import Pooling
+import Runtime
 import Training
 
 extension HeadKind: ExpressibleByArgument {}
@@ -78,7 +79,7 @@ struct TrainCommand: ParsableCommand {
     var patience = 3
     @Option(name: .customLong("eval-every"), parsing: .unconditional, help: "Also evaluate on dev every N steps.")
     var evalEvery: Int?
-    @Option(parsing: .unconditional, help: "BLAS threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Worker threads for steps and dev evaluations (default: all cores; the result does not depend on it).")
     var threads: Int?
     @Flag(help: "Continue the run in --out from its checkpoint (same flags).")
     var resume = false
@@ -112,7 +113,9 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        BLASRuntime.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        // One BLAS thread, set once for the whole run: the trainer's workers (two shards per batch,
+        // two halves of the dev set) supply the parallelism, each calling BLAS on its own thread.
+        BLASSetup.setThreads(1)
         let directory = RunDirectory(URL(fileURLWithPath: out, isDirectory: true))
         // Errors (TrainingError, HiddenStatesError) name the file, flag and value; ArgumentParser prints them.
         // Cheap checks first: the files' structure and the run directory, before reading hidden states.
@@ -124,7 +127,8 @@ struct TrainCommand: ParsableCommand {
         let trainSplit = try TrainingSplit.load(path: train)
         let devSplit = try TrainingSplit.load(path: dev)
         let trainer = try Trainer(configuration: configuration, train: trainSplit, dev: devSplit,
-                                  directory: directory, toolVersion: PoolerVersion.string)
+                                  directory: directory, toolVersion: PoolerVersion.string,
+                                  workers: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         // Everything checkable is checked; only now is the run directory created (and locked).
         let lock = try RunLock(directory.url)
         let stop = StopSignal()
