@@ -1,10 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependency graph (one way; see ../shared/STYLE.md):
-//   COpenBLAS ← Autodiff ← Pooling ← Training, Evaluation ← pooler
-//   CHDF5, CPlatform, CZlib ← HiddenStates ← Training, Evaluation
-//   Autodiff, Pooling ← Encoder (tokenizer, BERT forward, model folders; inference only) ← pooler
+// Dependency graph (one way; see ../shared/STYLE.md and the README's "Layout"), as imported:
+//   COpenBLAS, CPlatform, Parallelism ← Autodiff ← Pooling ← Evaluation ← Training ← pooler
+//   CHDF5, CPlatform, CZlib, Parallelism ← HiddenStates ← Evaluation, Training
+//   Parallelism ← Training (sharded steps and dev evaluation on ForkJoin workers)
+//   Evaluation ← Training (DevEvaluation: cosine similarities, Spearman)
+//   Autodiff, Pooling, Parallelism ← Encoder (tokenizer, BERT forward, model folders; inference only) ← pooler
+//   Autodiff (read-only BLAS queries), COpenBLAS, CPlatform ← Runtime (process setup: BLAS kernel
+//       re-exec and threads, allocator) ← executables only: pooler, PoolerBench, Examples/TrainInfoNCE
 let package = Package(
     name: "Pooler",
     platforms: [.macOS(.v15)],  // Synchronization.Mutex

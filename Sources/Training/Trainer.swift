@@ -46,21 +46,13 @@ public final class Trainer {
                 toolVersion: String = "unknown", memoryBudget: Int = Trainer.defaultMemoryBudget,
                 workers: Int = ForkJoin.cores) throws {
         try configuration.validate()
+        try Self.checkInputs(train: InputSummary(train), dev: InputSummary(dev), configuration: configuration)
         try Self.checkScorable(dev)
         let estimate = Self.estimatedMemory(configuration, train: train)
         guard estimate <= memoryBudget else {
-            throw TrainingError.tooLarge(estimatedBytes: estimate, budgetBytes: memoryBudget,
-                                         hint: "lower --hidden / --key-dim or --batch-size")
+            let fields = configuration.head.kind == .additive ? ["head.hidden", "batchSize"] : ["head.keyDim", "batchSize"]
+            throw TrainingError.tooLarge(estimatedBytes: estimate, budgetBytes: memoryBudget, fields: fields)
         }
-        guard train.dim == dev.dim else {
-            throw TrainingError.splitDimensionMismatch(train: train.path, trainDim: train.dim, dev: dev.path, devDim: dev.dim)
-        }
-        guard configuration.head.dim == train.dim else {
-            throw TrainingError.dimensionMismatch(path: train.path, fileDim: train.dim, headDim: configuration.head.dim)
-        }
-        guard !train.pairs.isEmpty else { throw TrainingError.noPairs(path: train.path) }
-        guard !dev.pairs.isEmpty else { throw TrainingError.noPairs(path: dev.path) }
-        guard dev.scores != nil else { throw TrainingError.missingScores(path: dev.path, loss: "dev evaluation (Spearman)") }
         var used = Array(train.pairs.indices)
         var scoreRange: ClosedRange<Float> = 0...5
         if let scores = train.scores {
@@ -73,8 +65,6 @@ public final class Trainer {
                     throw TrainingError.emptyPositiveSet(path: train.path, threshold: configuration.infonceThreshold, highestScore: high)
                 }
             }
-        } else if configuration.loss.needsScores {
-            throw TrainingError.missingScores(path: train.path, loss: configuration.loss.rawValue)
         }
         if configuration.loss == .infonce, used.count < 2 {
             throw TrainingError.emptyPositiveSet(path: train.path, threshold: configuration.infonceThreshold,
@@ -420,8 +410,54 @@ public final class Trainer {
 }
 
 extension Trainer {
+    /// What the input checks need of one file: read from its metadata before any hidden states
+    /// are loaded, or from a loaded split.
+    public struct InputSummary: Sendable, Equatable {
+        public var path: String
+        public var pairs: Int
+        public var hasScores: Bool
+        public var dim: Int
+
+        public init(path: String, pairs: Int, hasScores: Bool, dim: Int) {
+            self.path = path
+            self.pairs = pairs
+            self.hasScores = hasScores
+            self.dim = dim
+        }
+
+        /// From a file's metadata (no hidden states read).
+        public init(path: String, metadata: HiddenStatesMetadata) {
+            self.init(path: path, pairs: metadata.pairs ?? 0, hasScores: metadata.hasScores, dim: metadata.dim)
+        }
+
+        init(_ split: TrainingSplit) {
+            self.init(path: split.path, pairs: split.pairs.count, hasScores: split.scores != nil, dim: split.dim)
+        }
+    }
+
+    /// The one check of the inputs against each other and the configuration: both files have
+    /// pairs, the loss and the dev evaluation have their scores, the widths agree. Front ends call
+    /// it before loading the data (from metadata); ``init(configuration:train:dev:directory:toolVersion:memoryBudget:workers:)``
+    /// calls it again on the splits.
+    ///
+    /// - Throws: ``TrainingError``: `noPairs`, `missingScores`, `splitDimensionMismatch`, `dimensionMismatch`.
+    public static func checkInputs(train: InputSummary, dev: InputSummary, configuration: TrainingConfiguration) throws {
+        guard train.pairs > 0 else { throw TrainingError.noPairs(path: train.path) }
+        guard dev.pairs > 0 else { throw TrainingError.noPairs(path: dev.path) }
+        if configuration.loss.needsScores && !train.hasScores {
+            throw TrainingError.missingScores(path: train.path, loss: configuration.loss.rawValue)
+        }
+        guard dev.hasScores else { throw TrainingError.missingScores(path: dev.path, loss: "dev evaluation (Spearman)") }
+        guard train.dim == dev.dim else {
+            throw TrainingError.splitDimensionMismatch(train: train.path, trainDim: train.dim, dev: dev.path, devDim: dev.dim)
+        }
+        guard configuration.head.dim == train.dim else {
+            throw TrainingError.dimensionMismatch(path: train.path, fileDim: train.dim, headDim: configuration.head.dim)
+        }
+    }
+
     /// The checks on the run directory that need no data: call before loading the splits so a
-    /// wrong `--resume` fails at once.
+    /// wrong resume fails at once.
     ///
     /// - Throws: ``TrainingError/runDirectoryInUse(path:)`` (a checkpoint exists and `resume` is
     ///   false), ``TrainingError/checkpointMissing(path:)``, ``TrainingError/checkpointCorrupt(path:detail:)``,
@@ -451,10 +487,10 @@ extension Trainer {
                                                checkpointValue: checkpointValue, requestedValue: requestedValue)
         }
         guard let inputs, let recorded = checkpoint.inputs else { return }
-        for (flag, theirs, mine) in [("--train", recorded.train, inputs.train), ("--dev", recorded.dev, inputs.dev)] where theirs != mine {
-            throw TrainingError.resumeMismatch(checkpoint: directory.checkpoint.path, field: "\(flag) file (SHA-256)",
-                                               checkpointValue: String(theirs.prefix(12)) + "…",
-                                               requestedValue: String(mine.prefix(12)) + "…")
+        for (role, theirs, mine) in [("train", recorded.train, inputs.train), ("dev", recorded.dev, inputs.dev)] where theirs != mine {
+            throw TrainingError.resumeMismatch(checkpoint: directory.checkpoint.path, field: role,
+                                               checkpointValue: "the file with SHA-256 " + String(theirs.prefix(12)) + "…",
+                                               requestedValue: "the file with SHA-256 " + String(mine.prefix(12)) + "…")
         }
     }
 }

@@ -240,7 +240,7 @@ struct TrainerTests {
         var bad = Fixture.configuration()
         bad.learningRate = -1
         #expect(error { _ = try Trainer(configuration: bad, train: Fixture.train, dev: Fixture.dev, directory: scratch.run("e5")) }
-                == .invalidValue(flag: "--lr", value: "-1.0", expected: "a positive number such as 3e-4"))
+                == .invalidValue(field: "learningRate", value: "-1.0", expected: "a positive number such as 3e-4"))
 
         let directory = scratch.run("resume")
         let stop = StopSignal()
@@ -249,7 +249,7 @@ struct TrainerTests {
         var changed = Fixture.configuration()
         changed.learningRate = 5e-3
         #expect(error { _ = try Trainer(configuration: changed, train: Fixture.train, dev: Fixture.dev, directory: directory).run(resume: true) }
-                == .resumeMismatch(checkpoint: directory.checkpoint.path, field: "lr", checkpointValue: "0.01", requestedValue: "0.005"))
+                == .resumeMismatch(checkpoint: directory.checkpoint.path, field: "learningRate", checkpointValue: "0.01", requestedValue: "0.005"))
         #expect(error { _ = try Trainer(configuration: Fixture.configuration(), train: Fixture.train, dev: Fixture.dev, directory: directory).run() }
                 == .runDirectoryInUse(path: directory.url.path))
         let fresh = scratch.run("never-ran")
