@@ -13,8 +13,8 @@ public enum LossKind: String, Codable, CaseIterable, Sendable {
     public var needsScores: Bool { self != .infonce }
 }
 
-/// Everything that determines a training run's result. Two runs with equal configurations, equal
-/// inputs and the same BLAS thread count produce identical weights; `--resume` refuses a different one.
+/// Everything that determines a training run's result. Two runs with equal configurations and equal
+/// inputs produce identical weights, whatever the trainer's worker count; resuming refuses a different one.
 public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// The head to train (`dim` must equal the hidden states' width).
     public var head: HeadConfiguration
