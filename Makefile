@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN = .build/release
 
-.PHONY: deps build test demo bench sample clean fuzz
+.PHONY: deps build lint test demo bench sample clean fuzz
 
 deps:
 	@bash scripts/install-deps.sh
@@ -10,9 +10,15 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product pooler
 
-## The tests (what CI runs). The Python packages let a test compare `pooler embed` with the
+## Lint (part of `make test`, so CI fails on it): the swift-format rules in .swift-format — no force
+## unwraps, no `try!`, no implicitly unwrapped optionals, … — over Sources/, Tests/, Examples/.
+## Layout (indentation, line breaks) is not checked; see scripts/lint.py.
+lint:
+	@SWIFT=$(SWIFT) python3 scripts/lint.py
+
+## The tests (what CI runs), after the lint. The Python packages let a test compare `pooler embed` with the
 ## numpy reference in Examples/python; without pip that one test is skipped, saying so.
-test: deps
+test: deps lint
 	@python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore numpy h5py safetensors \
 		|| echo "note: pip could not install numpy/h5py/safetensors; the Python reference test will be skipped" >&2
 	$(SWIFT) build --build-tests

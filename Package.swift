@@ -1,13 +1,17 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependency graph (one way; see ../shared/STYLE.md):
-//   COpenBLAS ← Autodiff ← Pooling ← Training, Evaluation ← pooler
-//   CHDF5, CPlatform, CZlib ← HiddenStates ← Training, Evaluation
-//   Autodiff, Pooling ← Encoder (tokenizer, BERT forward, model folders; inference only) ← pooler
+// Dependency graph (one way; see ../shared/STYLE.md and the README's "Layout"), as imported:
+//   COpenBLAS, CPlatform, Parallelism ← Autodiff ← Pooling ← Evaluation ← Training ← pooler
+//   CHDF5, CPlatform, CZlib, Parallelism ← HiddenStates ← Evaluation, Training
+//   Parallelism ← Training (sharded steps and dev evaluation on ForkJoin workers)
+//   Evaluation ← Training (DevEvaluation: cosine similarities, Spearman)
+//   Autodiff, Pooling, Parallelism, CPlatform ← Encoder (tokenizer, BERT forward, model folders; inference only) ← pooler
+//   Autodiff (read-only BLAS queries), COpenBLAS, CPlatform ← Runtime (process setup: BLAS kernel
+//       re-exec and threads, allocator) ← executables only: pooler, PoolerBench, Examples/TrainInfoNCE
 let package = Package(
     name: "Pooler",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],  // Synchronization.Mutex
     products: [
         .executable(name: "pooler", targets: ["pooler"]),
         .library(name: "Autodiff", targets: ["Autodiff"]),
@@ -45,8 +49,10 @@ let package = Package(
         .target(name: "HiddenStates", dependencies: ["CHDF5", "CPlatform", "CZlib", "Parallelism"]),
         .target(name: "Pooling", dependencies: ["Autodiff", "CPlatform", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Evaluation", dependencies: ["Autodiff", "Pooling", "HiddenStates"]),
-        .target(name: "Training", dependencies: ["Autodiff", "Pooling", "HiddenStates", "Evaluation"]),
+        .target(name: "Training", dependencies: ["Autodiff", "Pooling", "HiddenStates", "Evaluation", "Parallelism"]),
         .target(name: "Encoder", dependencies: ["Autodiff", "Pooling", "Parallelism", "CPlatform"]),
+        // Process setup for executables only (BLAS kernel re-exec and threads, allocator).
+        .target(name: "Runtime", dependencies: ["Autodiff", "COpenBLAS", "CPlatform"]),
         // The HDF5 reader's fuzz harness: seed files, byte mutations, read-everything; used by
         // `PoolerBench fuzz-hdf5` and a quick test. No stable API.
         .target(name: "FuzzSupport", dependencies: ["HiddenStates"]),
@@ -54,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "pooler",
             dependencies: [
-                "Autodiff", "HiddenStates", "Training", "Pooling", "Evaluation", "Encoder",
+                "Autodiff", "HiddenStates", "Training", "Pooling", "Evaluation", "Encoder", "Runtime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The sentence-transformers module `pooler export` writes (a real Python file, tested).
@@ -63,12 +69,12 @@ let package = Package(
         .executableTarget(
             name: "PoolerBench",
             dependencies: ["Autodiff", "HiddenStates", "COpenBLAS", "CPlatform", "Training", "Pooling", "Evaluation", "Encoder",
-                           "FuzzSupport"]
+                           "FuzzSupport", "Runtime"]
         ),
 
         // Worked examples (built with the tests, so they keep compiling); see Examples/.
         .executableTarget(name: "CompareStrategies", dependencies: ["Evaluation"], path: "Examples/CompareStrategies"),
-        .executableTarget(name: "TrainInfoNCE", dependencies: ["Training", "Pooling"], path: "Examples/TrainInfoNCE"),
+        .executableTarget(name: "TrainInfoNCE", dependencies: ["Training", "Pooling", "Runtime"], path: "Examples/TrainInfoNCE"),
         .executableTarget(name: "EmbedWithHead", dependencies: ["Pooling", "HiddenStates"], path: "Examples/EmbedWithHead"),
         .executableTarget(name: "EmbedText", dependencies: ["Encoder"], path: "Examples/EmbedText"),
 

@@ -7,8 +7,13 @@
 // best epoch by Spearman of cosine. The run folder gets the exported head in head/.
 import Foundation
 import Pooling
+import Runtime
 import Training
 
+// Process setup belongs to executables (module Runtime): a fast BLAS kernel if OpenBLAS picked a
+// slow fallback, and one BLAS thread, since the trainer's workers supply the parallelism.
+BLASSetup.reexecWithFastKernelIfNeeded()
+BLASSetup.setThreads(1)
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard arguments.count == 3 else {
     FileHandle.standardError.write(Data("usage: TrainInfoNCE TRAIN.h5 DEV.h5 RUN_DIR\n".utf8))

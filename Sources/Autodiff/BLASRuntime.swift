@@ -41,8 +41,9 @@ public struct CPUFeatures: Sendable, Equatable {
 /// export OPENBLAS_CORETYPE=Haswell    # CPUs with AVX2 + FMA
 /// ```
 ///
-/// `pooler` does this itself (``reexecWithFastKernelIfNeeded(arguments:)``); library users
-/// can call ``report()`` to see the core in use and the recommended setting.
+/// `pooler` does this itself (`BLASSetup.reexecWithFastKernelIfNeeded` in the Runtime module, for
+/// executables); library users can call ``report()`` to see the core in use and the recommended
+/// setting. This type only reads: nothing in the libraries changes process-wide BLAS settings.
 public enum BLASRuntime {
     /// Name of the kernel set OpenBLAS chose (e.g. `Haswell`, `SkylakeX`, `Zen`, `Prescott`).
     public static var coreName: String {
@@ -56,13 +57,8 @@ public enum BLASRuntime {
         return String(cString: config)
     }
 
-    /// Number of threads OpenBLAS uses for one call.
+    /// Number of threads OpenBLAS uses for one call (set by executables: `BLASSetup.setThreads`).
     public static var threads: Int { Int(openblas_get_num_threads()) }
-
-    /// Sets the number of threads OpenBLAS uses for one call (process-wide).
-    public static func setThreads(_ count: Int) {
-        openblas_set_num_threads(Int32(max(1, count)))
-    }
 
     /// Cores whose kernels use AVX2 or better; any other core is a fallback on an AVX2 CPU.
     static let fastCores: Set<String> = [
@@ -110,29 +106,6 @@ public enum BLASRuntime {
             }
             return text
         }
-    }
-
-    /// Environment variable set by the re-exec so that it happens at most once.
-    public static let reexecMarker = "POOLER_BLAS_REEXEC"
-
-    /// Re-executes the current program with `OPENBLAS_CORETYPE` set to a fast kernel when
-    /// OpenBLAS picked a slow fallback and the user did not set the variable.
-    ///
-    /// Returns normally (doing nothing) when the core is fine, when the user chose a core,
-    /// when a re-exec already happened, or when `execv` fails. On success it does not return.
-    public static func reexecWithFastKernelIfNeeded(arguments: [String] = CommandLine.arguments) {
-        let environment = currentEnvironment()
-        guard environment["OPENBLAS_CORETYPE"] == nil, environment[reexecMarker] == nil,
-            let kernel = recommendedCoreType(core: coreName, features: .current)
-        else { return }
-        setenv("OPENBLAS_CORETYPE", kernel, 1)
-        setenv(reexecMarker, "1", 1)
-        var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
-        cArguments.append(nil)
-        execv("/proc/self/exe", cArguments)
-        // execv returned: it failed. Carry on with the slow core rather than dying.
-        for pointer in cArguments { free(pointer) }
-        unsetenv("OPENBLAS_CORETYPE")
     }
 
     /// This process' environment as a dictionary.

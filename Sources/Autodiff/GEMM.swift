@@ -1,4 +1,5 @@
 import COpenBLAS
+import Parallelism
 
 /// `cblas_sgemm` over a batch of row-major matrices.
 enum GEMM {
@@ -23,24 +24,26 @@ enum GEMM {
             if !accumulate { (strideC == 0 ? c.update(repeating: 0, count: m * n) : c.update(repeating: 0, count: batch * m * n)) }
             return
         }
-        func call(_ i: Int, beta: Float) {
-            cblas_sgemm(CblasRowMajor, transposeX ? CblasTrans : CblasNoTrans, transposeY ? CblasTrans : CblasNoTrans,
-                        Int32(m), Int32(n), Int32(k), 1,
-                        x + i * strideX, Int32(colsX), y + i * strideY, Int32(colsY),
-                        beta, c + i * strideC, Int32(n))
+        // Sendable (the pointers wrapped) so that batch entries can run on the workers.
+        let shared = (x: SendablePointer(x), y: SendablePointer(y), c: SendablePointer(c))
+        let transposes = (transposeX ? CblasTrans : CblasNoTrans, transposeY ? CblasTrans : CblasNoTrans)
+        let call: @Sendable (Int, Float) -> Void = { i, beta in
+            cblas_sgemm(CblasRowMajor, transposes.0, transposes.1, Int32(m), Int32(n), Int32(k), 1,
+                        shared.x.pointer + i * strideX, Int32(colsX), shared.y.pointer + i * strideY, Int32(colsY),
+                        beta, shared.c.pointer + i * strideC, Int32(n))
         }
         if strideC == 0 {
-            for i in 0..<batch { call(i, beta: (i == 0 && !accumulate) ? 0 : 1) }
+            for i in 0..<batch { call(i, (i == 0 && !accumulate) ? 0 : 1) }
             return
         }
         let beta: Float = accumulate ? 1 : 0
         // OpenBLAS runs sgemm on one thread when m·n·k < 65536 · 4 (interface/gemm.c).
         if batch > 1, m * n * k < 262_144 {
             Parallel.forEachChunk(batch, totalWork: batch * m * n * k) { range in
-                for i in range { call(i, beta: beta) }
+                for i in range { call(i, beta) }
             }
         } else {
-            for i in 0..<batch { call(i, beta: beta) }
+            for i in 0..<batch { call(i, beta) }
         }
     }
 }

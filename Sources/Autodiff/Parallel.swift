@@ -3,7 +3,8 @@ import Parallelism
 
 /// Splitting independent work items (segments, batch entries) across the cores.
 ///
-/// Fork-join on plain POSIX threads (``ForkJoin`` in the Parallelism module).
+/// Fork-join on plain POSIX threads (``ForkJoin`` in the Parallelism module). Bodies are
+/// `@Sendable`; buffers reach them as `SendablePointer`s (see there for why that is sound).
 enum Parallel {
     /// Cores available to this process.
     static let cores = ForkJoin.cores
@@ -20,14 +21,13 @@ enum Parallel {
     /// Calls `body(range)` for contiguous chunks covering `0..<count`: one chunk per core when
     /// `totalWork` (≈ scalar operations) is large enough, otherwise one chunk on this thread.
     /// Returns after every chunk finished. Chunks must write disjoint memory.
-    static func forEachChunk(_ count: Int, totalWork: Int, _ body: (Range<Int>) -> Void) {
+    static func forEachChunk(_ count: Int, totalWork: Int, _ body: @Sendable (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let chunks = min(count, cores)
         guard chunks > 1, totalWork >= minimumWork else {
             body(0..<count)
             return
         }
-        func range(_ chunk: Int) -> Range<Int> { (chunk * count / chunks)..<((chunk + 1) * count / chunks) }
-        ForkJoin.run(workers: chunks) { chunk in body(range(chunk)) }
+        ForkJoin.run(workers: chunks) { chunk in body((chunk * count / chunks)..<((chunk + 1) * count / chunks)) }
     }
 }

@@ -1,3 +1,5 @@
+import Parallelism
+
 // Per-segment reductions of packed rows `[T, dim]` → `[batch, dim]` (see `Segments`), and the
 // broadcast back to rows. Empty segments give zero rows and receive no gradient. Work is split
 // across segments on all cores when the batch is large.
@@ -10,7 +12,9 @@ extension Tensor {
         var result = Tensor.zeros([segments.count, dim])
         result.scalars.withUnsafeMutableBufferPointer { y in
             scalars.withUnsafeBufferPointer { x in
+                let shared = (y: SendablePointer(y), x: SendablePointer(x))
                 Parallel.forEachChunk(segments.count, totalWork: count) { range in
+                    let (y, x) = (shared.y.pointer, shared.x.pointer)
                     for b in range {
                         for t in segments.rows(b) {
                             for j in 0..<dim { y[b * dim + j] += x[t * dim + j] }
@@ -41,7 +45,9 @@ extension Tensor {
         values.scalars.withUnsafeMutableBufferPointer { y in
             rows.withUnsafeMutableBufferPointer { arg in
                 scalars.withUnsafeBufferPointer { x in
+                    let shared = (y: SendablePointer(y), arg: SendablePointer(arg), x: SendablePointer(x))
                     Parallel.forEachChunk(segments.count, totalWork: count) { range in
+                        let (y, arg, x) = (shared.y.pointer, shared.arg.pointer, shared.x.pointer)
                         for b in range {
                             let rowsOfB = segments.rows(b)
                             guard let first = rowsOfB.first else { continue }

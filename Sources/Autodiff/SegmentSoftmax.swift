@@ -1,4 +1,5 @@
 import Foundation
+import Parallelism
 
 extension Tensor {
     /// Softmax over the rows of each segment, independently per column (head):
@@ -13,7 +14,9 @@ extension Tensor {
         let heads = shape[1]
         return Tensor(shape: shape) { w in
             scalars.withUnsafeBufferPointer { s in
+                let shared = (w: SendablePointer(w), s: SendablePointer(s))
                 Parallel.forEachChunk(segments.count, totalWork: 8 * count) { range in
+                    let (w, s) = (shared.w.pointer, shared.s.pointer)
                     var maximum = [Float](repeating: 0, count: heads)
                     var total = [Float](repeating: 0, count: heads)
                     for b in range {
@@ -54,7 +57,9 @@ extension Variable {
             let dS = Tensor(shape: weights.shape) { ds in
                 weights.scalars.withUnsafeBufferPointer { w in
                     dW.scalars.withUnsafeBufferPointer { g in
+                        let shared = (ds: SendablePointer(ds), w: SendablePointer(w), g: SendablePointer(g))
                         Parallel.forEachChunk(segments.count, totalWork: 4 * weights.count) { range in
+                            let (ds, w, g) = (shared.ds.pointer, shared.w.pointer, shared.g.pointer)
                             var dot = [Float](repeating: 0, count: heads)
                             for b in range {
                                 let rows = segments.rows(b)

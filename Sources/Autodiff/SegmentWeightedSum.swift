@@ -1,4 +1,5 @@
 import COpenBLAS
+import Parallelism
 
 extension Tensor {
     /// Per-segment weighted sum of rows, one weight column per head:
@@ -18,7 +19,9 @@ extension Tensor {
             scalars.withUnsafeBufferPointer { v in
                 weights.scalars.withUnsafeBufferPointer { w in
                     guard let yBase = y.baseAddress, let vBase = v.baseAddress, let wBase = w.baseAddress else { return }
+                    let shared = (y: SendablePointer(yBase), v: SendablePointer(vBase), w: SendablePointer(wBase))
                     Parallel.forEachChunk(segments.count, totalWork: 2 * count) { range in
+                        let (yBase, vBase, wBase) = (shared.y.pointer, shared.v.pointer, shared.w.pointer)
                         for b in range {
                             let rows = segments.rows(b)
                             guard let first = rows.first else { continue }
@@ -73,9 +76,11 @@ extension Variable {
                         w.scalars.withUnsafeBufferPointer { wp in
                             dY.scalars.withUnsafeBufferPointer { g in
                                 guard let vBase = v.baseAddress, let wBase = wp.baseAddress, let gBase = g.baseAddress else { return }
-                                let dvBase = dv.baseAddress
-                                let dwBase = dw.baseAddress
+                                let shared = (v: SendablePointer(vBase), w: SendablePointer(wBase), g: SendablePointer(gBase),
+                                              dv: SendablePointer(dv), dw: SendablePointer(dw))
                                 Parallel.forEachChunk(segments.count, totalWork: 4 * values.count) { range in
+                                    let (vBase, wBase, gBase) = (shared.v.pointer, shared.w.pointer, shared.g.pointer)
+                                    let (dvBase, dwBase) = (shared.dv.pointer.baseAddress, shared.dw.pointer.baseAddress)
                                     for b in range {
                                         let rows = segments.rows(b)
                                         guard let first = rows.first else { continue }

@@ -8,7 +8,7 @@ import COpenBLAS
 /// ```
 /// `A` is stored `[m, k]` (or `[k, m]` when `transposeA`) with row stride `lda`, likewise `B`
 /// `[k, n]` (or `[n, k]`) with `ldb`, and `C` `[m, n]` with `ldc`. OpenBLAS threads large calls
-/// itself, with the process-wide thread count the executable set (``BLASRuntime/setThreads(_:)``).
+/// itself, with the process-wide thread count the executable set (`BLASSetup.setThreads(_:)` in the Runtime module).
 public enum UnsafeGEMM {
     public static func multiply(
         m: Int, n: Int, k: Int, alpha: Float = 1,

@@ -22,7 +22,7 @@ import Pooling
 /// unless OpenBLAS runs on one thread, in which case each of the `threads` workers multiplies its
 /// own block of rows, so no OpenBLAS thread spins while the workers run attention. The library
 /// never changes OpenBLAS' setting; an executable chooses it once at start
-/// (``BLASRuntime/setThreads(_:)``, or `OPENBLAS_NUM_THREADS`).
+/// (`BLASSetup.setThreads(_:)` in the Runtime module, or `OPENBLAS_NUM_THREADS`).
 ///
 /// Reference: Devlin et al., "BERT" (2019); transformers' `modeling_bert.py` (`BertModel`).
 public struct BertEncoder: Sendable {

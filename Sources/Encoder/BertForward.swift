@@ -78,17 +78,18 @@ final class BertForward {
         let e = weights.embeddings
         let epsilon = c.layerNormEpsilon
         let sentenceOfRow = Segments(offsets: offsets).segmentOfRows
-        let (offsets, out) = (offsets, hidden.base)
-        let (word, position, type) = (e.word.pointer, e.position.pointer, e.tokenType.pointer)
-        let (gain, bias) = (e.normGain.pointer, e.normBias.pointer)
+        let (offsets, out) = (offsets, SendablePointer(hidden.base))
+        let (word, position, type) = (SendablePointer(e.word.pointer), SendablePointer(e.position.pointer),
+                                      SendablePointer(e.tokenType.pointer))
+        let (gain, bias) = (SendablePointer(e.normGain.pointer), SendablePointer(e.normBias.pointer))
         forEachRowChunk(rows, width: h) { range in
             for t in range {
-                let w = word + Int(ids[t]) * h
-                let p = position + (t - offsets[sentenceOfRow[t]]) * h
-                let s = type + Int(tokenTypes?[t] ?? 0) * h
-                let y = out + t * h
+                let w = word.pointer + Int(ids[t]) * h
+                let p = position.pointer + (t - offsets[sentenceOfRow[t]]) * h
+                let s = type.pointer + Int(tokenTypes?[t] ?? 0) * h
+                let y = out.pointer + t * h
                 for j in 0..<h { y[j] = w[j] + p[j] + s[j] }
-                LayerNorm.normalizeRow(y, width: h, gain: gain, bias: bias, epsilon: epsilon)
+                LayerNorm.normalizeRow(y, width: h, gain: gain.pointer, bias: bias.pointer, epsilon: epsilon)
             }
         }
     }
@@ -105,8 +106,9 @@ final class BertForward {
         normalize(attended, gain: w.attentionNormGain, bias: w.attentionNormBias)
         // GELU(a W₁ᵀ + b₁)   [T, I]
         dense(attended, inputs: h, weight: w.intermediateWeight, bias: w.intermediateBias, into: inner)
+        let innerRows = SendablePointer(inner)
         forEachRowChunk(t, width: i) { range in
-            Activation.gelu(inner + range.lowerBound * i, count: range.count * i)
+            Activation.gelu(innerRows.pointer + range.lowerBound * i, count: range.count * i)
         }
         // hᵏ = LayerNorm(a + GELU(…) W₂ᵀ + b₂)   [T, H]
         dense(inner, inputs: i, weight: w.outputWeight, bias: w.outputBias, residual: attended, into: hidden)
@@ -116,24 +118,26 @@ final class BertForward {
     /// Self-attention of every sentence; consecutive sentence ranges of about equal work (Σ L²)
     /// on the workers, each with its own scores scratch.
     func attention(qkv: UnsafeMutablePointer<Float>, into context: UnsafeMutablePointer<Float>) {
-        let (h, heads, longest, offsets, scores) = (c.hiddenSize, c.headCount, longest, offsets, scores.base)
+        let (h, heads, longest, offsets) = (c.hiddenSize, c.headCount, longest, offsets)
+        let (scores, qkv, context) = (SendablePointer(scores.base), SendablePointer(qkv), SendablePointer(context))
         let chunks = Self.balancedChunks(offsets: offsets, workers: threads)
         ForkJoin.run(workers: chunks.count) { worker in
-            let scratch = scores + worker * longest * longest
+            let scratch = scores.pointer + worker * longest * longest
             for s in chunks[worker] {
                 let start = offsets[s]
-                SelfAttention.sentence(qkv: qkv + start * 3 * h, length: offsets[s + 1] - start, hidden: h,
-                                       heads: heads, context: context + start * h, scores: scratch)
+                SelfAttention.sentence(qkv: qkv.pointer + start * 3 * h, length: offsets[s + 1] - start, hidden: h,
+                                       heads: heads, context: context.pointer + start * h, scores: scratch)
             }
         }
     }
 
     /// LayerNorm of every row of `x` `[T, H]` in place, row chunks on the workers.
     func normalize(_ x: UnsafeMutablePointer<Float>, gain: FloatBuffer, bias: FloatBuffer) {
-        let (width, epsilon, g, b) = (c.hiddenSize, c.layerNormEpsilon, gain.pointer, bias.pointer)
+        let (width, epsilon) = (c.hiddenSize, c.layerNormEpsilon)
+        let (x, g, b) = (SendablePointer(x), SendablePointer(gain.pointer), SendablePointer(bias.pointer))
         forEachRowChunk(rows, width: width) { range in
-            LayerNorm.normalize(x + range.lowerBound * width, rows: range.count, width: width,
-                                gain: g, bias: b, epsilon: epsilon)
+            LayerNorm.normalize(x.pointer + range.lowerBound * width, rows: range.count, width: width,
+                                gain: g.pointer, bias: b.pointer, epsilon: epsilon)
         }
     }
 
@@ -146,10 +150,11 @@ final class BertForward {
             return
         }
         let (rows, outputs) = (rows, bias.count)
+        let (x, y, residual) = (SendablePointer(x), SendablePointer(y), residual.map { SendablePointer($0) })
         forEachRowChunk(rows, width: outputs) { range in
             let first = range.lowerBound
-            Self.dense(x + first * inputs, rows: range.count, inputs: inputs, weight: weight, bias: bias,
-                       residual: residual.map { $0 + first * outputs }, into: y + first * outputs)
+            Self.dense(x.pointer + first * inputs, rows: range.count, inputs: inputs, weight: weight, bias: bias,
+                       residual: residual.map { $0.pointer + first * outputs }, into: y.pointer + first * outputs)
         }
     }
 
@@ -174,7 +179,7 @@ final class BertForward {
 
     /// Calls `body` on contiguous row ranges covering `0 ..< rows`: one per worker when the pass
     /// is large enough, otherwise one on this thread. Ranges write disjoint rows.
-    func forEachRowChunk(_ rows: Int, width: Int, _ body: (Range<Int>) -> Void) {
+    func forEachRowChunk(_ rows: Int, width: Int, _ body: @Sendable (Range<Int>) -> Void) {
         let workers = min(threads, rows)
         guard workers > 1, rows * width >= minimumParallelFloats else {
             if rows > 0 { body(0..<rows) }

@@ -10,7 +10,7 @@ import Foundation
 ///
 /// HDF5 stores every chunk at full size, edge chunks included (their rows past the end are padding),
 /// so each one inflates to `chunkBytes`.
-struct DirectChunkLayout: Equatable {
+struct DirectChunkLayout: Equatable, Sendable {
     let chunkRows: Int
     /// Elements per row (the product of the shape past the first axis).
     let rowElements: Int
@@ -64,27 +64,29 @@ extension HDF5Dataset {
         let chunks = (rows.lowerBound / layout.chunkRows)...((rows.upperBound - 1) / layout.chunkRows)
         let workers = min(decompressionThreads, ForkJoin.cores, chunks.count)
         let queue = RawChunkQueue(capacity: 2 * workers)
-        ForkJoin.run(workers: workers) { worker in
-            let decoder = ChunkDecoder(layout: layout)
-            if worker == 0 {
-                for chunk in chunks {
-                    // Decode here rather than wait when the others are behind: memory stays bounded.
-                    while queue.isFull, let job = queue.next(waiting: false) { queue.finished(job, decoder.decode(job)) }
-                    let first = max(rows.lowerBound, chunk * layout.chunkRows)
-                    let last = min(rows.upperBound, (chunk + 1) * layout.chunkRows)
-                    let target = destination + (first - rows.lowerBound) * layout.rowElements
-                    let elements = ((first - chunk * layout.chunkRows) * layout.rowElements)
-                        ..< ((last - chunk * layout.chunkRows) * layout.rowElements)
-                    if let job = readStoredChunk(chunk, layout: layout, elements: elements, destination: target) {
-                        queue.append(job)
-                    } else {
-                        queue.fail(chunk)
-                    }
-                }
-                queue.close()
-            }
+        // Only this thread calls HDF5 (it holds the lock); the other workers decode what it queues.
+        let drain: @Sendable (ChunkDecoder) -> Void = { decoder in
             while let job = queue.next(waiting: true) { queue.finished(job, decoder.decode(job)) }
         }
+        ForkJoin.run(workers: workers, onCallingThread: {
+            let decoder = ChunkDecoder(layout: layout)
+            for chunk in chunks {
+                // Decode here rather than wait when the others are behind: memory stays bounded.
+                while queue.isFull, let job = queue.next(waiting: false) { queue.finished(job, decoder.decode(job)) }
+                let first = max(rows.lowerBound, chunk * layout.chunkRows)
+                let last = min(rows.upperBound, (chunk + 1) * layout.chunkRows)
+                let target = destination + (first - rows.lowerBound) * layout.rowElements
+                let elements = ((first - chunk * layout.chunkRows) * layout.rowElements)
+                    ..< ((last - chunk * layout.chunkRows) * layout.rowElements)
+                if let job = readStoredChunk(chunk, layout: layout, elements: elements, destination: target) {
+                    queue.append(job)
+                } else {
+                    queue.fail(chunk)
+                }
+            }
+            queue.close()
+            drain(decoder)
+        }, { _ in drain(ChunkDecoder(layout: layout)) })
         chunksDecodedInParallel += chunks.count - queue.failedChunks.count
         for chunk in queue.failedChunks.sorted() {
             let first = max(rows.lowerBound, chunk * layout.chunkRows)

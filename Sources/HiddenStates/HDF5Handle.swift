@@ -3,8 +3,9 @@ import Foundation
 
 /// One open HDF5 identifier, closed exactly once: by `close()` or when the last reference goes.
 ///
-/// HDF5 is not thread-safe in Debian's serial build, so handles are not `Sendable`:
-/// every call on one file happens on the thread that opened it.
+/// Not `Sendable`: every call on one file happens on the thread that opened it. Debian's libhdf5
+/// is the thread-safe build, but not every build is, and HDF5's error-printing setting is per
+/// thread; every call goes through `HDF5.enter()` (one process-wide lock, errors silenced per call).
 final class HDF5Handle {
     enum Kind { case file, group, dataset, dataspace, datatype, attribute, propertyList }
 

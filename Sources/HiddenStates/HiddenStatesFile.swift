@@ -8,7 +8,8 @@ import Foundation
 /// hidden states are read on demand, whole (`readAll()`) or a batch of sentences at a time
 /// (`read(sentences:)`, `batches(size:order:)`) with memory bounded by the batch and the chunk cache.
 ///
-/// Not thread-safe (Debian's HDF5 is a serial build): use one file from one thread at a time.
+/// Not `Sendable`: use one file from one thread at a time. (Every HDF5 call in this module holds one
+/// process-wide lock, see `HDF5.lock`, so different files may be used on different threads.)
 ///
 /// ```swift
 /// let file = try HiddenStatesFile(path: "train.h5")

@@ -1,5 +1,6 @@
 import Foundation
 import Autodiff
+import Runtime
 
 // `PoolerBench [NAME...]` runs the named benchmarks (all when none is named);
 // `PoolerBench fuzz-hdf5 [--iterations N] [--seed S]` fuzzes the HDF5 reader.
@@ -24,7 +25,7 @@ if CommandLine.arguments.dropFirst().first == "fuzz-hdf5" {
     }
 }
 
-BLASRuntime.reexecWithFastKernelIfNeeded()
+BLASSetup.reexecWithFastKernelIfNeeded()
 // As in `pooler`: multi-MB tensors are reused from the heap rather than mapped per op.
 AllocatorTuning.reuseLargeBlocks()
 let requested = Array(CommandLine.arguments.dropFirst())

@@ -74,6 +74,10 @@ public struct HeadConfiguration: Codable, Sendable, Equatable {
         self.formatVersion = formatVersion
     }
 
+    /// Every field at its default (the initialiser's), for a front end to show and start from;
+    /// `dim` 0 stands for the width of the data, which has no default.
+    public static let defaults = HeadConfiguration(kind: .additive, dim: 0)
+
     private enum CodingKeys: String, CodingKey {
         case kind, dim, hidden, heads, projection, normalize, provenance
         case keyDim = "key_dim"

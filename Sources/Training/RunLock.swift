@@ -23,7 +23,7 @@ public final class RunLock {
         var isDirectory: ObjCBool = false
         let existed = manager.fileExists(atPath: directory.path, isDirectory: &isDirectory)
         if existed && !isDirectory.boolValue {
-            throw TrainingError.writeFailed(path: directory.path, detail: "it is a file, not a run directory; choose another --out")
+            throw TrainingError.writeFailed(path: directory.path, detail: "it is a file, not a run directory; choose another run directory")
         }
         if !existed {
             do {

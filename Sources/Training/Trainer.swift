@@ -1,6 +1,7 @@
 import Autodiff
 import Foundation
 import HiddenStates
+import Parallelism
 import Pooling
 
 /// Trains a pooling head on pairs of sentences and keeps the state with the best dev Spearman.
@@ -15,8 +16,9 @@ import Pooling
 /// Dev Spearman is measured before training, after every epoch and every `evalEvery` steps; each
 /// evaluation writes a checkpoint (atomically) and a `log.jsonl` line. A stop request (SIGINT/SIGTERM)
 /// is honoured between steps: the checkpoint is written and ``run(resume:stop:observer:)`` returns
-/// `.interrupted`; resuming continues bit-identically. Same configuration, inputs and BLAS thread
-/// count ⇒ identical weights.
+/// `.interrupted`; resuming continues bit-identically. Same configuration and inputs ⇒ identical
+/// weights, whatever `workers` is (with the same BLAS build and thread count; `pooler train` runs
+/// BLAS single-threaded, since the workers supply the parallelism).
 public final class Trainer {
     public let configuration: TrainingConfiguration
     public let train: TrainingSplit
@@ -28,32 +30,29 @@ public final class Trainer {
     /// Indices into `train.pairs` the loss trains on (InfoNCE: positives only).
     public let trainPairs: [Int]
     private let objective: TrainingObjective
-    /// Two shards per batch, on two threads when BLAS may use two (set when ``run(resume:stop:observer:)`` starts).
-    private var sharding = ShardedStep(concurrent: false)
+    /// Threads a step and a dev evaluation run on (two shards per batch, two halves of the dev set).
+    public let workers: Int
+    private let sharding: ShardedStep
     private let hashes: (train: String?, dev: String?)
 
     /// Checks everything that can be checked before any work: values, dims, pairs, scores, positives.
     ///
+    /// - Parameter workers: threads for the work of a step and of a dev evaluation; the result does
+    ///   not depend on it. Calls BLAS from each worker, so set BLAS to one thread for training
+    ///   (`BLASSetup.setThreads(1)` in the Runtime module, as `pooler train` does). Default: all cores.
     /// - Throws: ``TrainingError``: `invalidValue`, `batchTooSmall`, `dimensionMismatch`,
     ///   `splitDimensionMismatch`, `noPairs`, `missingScores`, `emptyPositiveSet`.
     public init(configuration: TrainingConfiguration, train: TrainingSplit, dev: TrainingSplit, directory: RunDirectory,
-                toolVersion: String = "unknown", memoryBudget: Int = Trainer.defaultMemoryBudget) throws {
+                toolVersion: String = "unknown", memoryBudget: Int = Trainer.defaultMemoryBudget,
+                workers: Int = ForkJoin.cores) throws {
         try configuration.validate()
+        try Self.checkInputs(train: InputSummary(train), dev: InputSummary(dev), configuration: configuration)
         try Self.checkScorable(dev)
         let estimate = Self.estimatedMemory(configuration, train: train)
         guard estimate <= memoryBudget else {
-            throw TrainingError.tooLarge(estimatedBytes: estimate, budgetBytes: memoryBudget,
-                                         hint: "lower --hidden / --key-dim or --batch-size")
+            let fields = configuration.head.kind == .additive ? ["head.hidden", "batchSize"] : ["head.keyDim", "batchSize"]
+            throw TrainingError.tooLarge(estimatedBytes: estimate, budgetBytes: memoryBudget, fields: fields)
         }
-        guard train.dim == dev.dim else {
-            throw TrainingError.splitDimensionMismatch(train: train.path, trainDim: train.dim, dev: dev.path, devDim: dev.dim)
-        }
-        guard configuration.head.dim == train.dim else {
-            throw TrainingError.dimensionMismatch(path: train.path, fileDim: train.dim, headDim: configuration.head.dim)
-        }
-        guard !train.pairs.isEmpty else { throw TrainingError.noPairs(path: train.path) }
-        guard !dev.pairs.isEmpty else { throw TrainingError.noPairs(path: dev.path) }
-        guard dev.scores != nil else { throw TrainingError.missingScores(path: dev.path, loss: "dev evaluation (Spearman)") }
         var used = Array(train.pairs.indices)
         var scoreRange: ClosedRange<Float> = 0...5
         if let scores = train.scores {
@@ -66,8 +65,6 @@ public final class Trainer {
                     throw TrainingError.emptyPositiveSet(path: train.path, threshold: configuration.infonceThreshold, highestScore: high)
                 }
             }
-        } else if configuration.loss.needsScores {
-            throw TrainingError.missingScores(path: train.path, loss: configuration.loss.rawValue)
         }
         if configuration.loss == .infonce, used.count < 2 {
             throw TrainingError.emptyPositiveSet(path: train.path, threshold: configuration.infonceThreshold,
@@ -78,6 +75,8 @@ public final class Trainer {
         self.dev = dev
         self.directory = directory
         self.toolVersion = toolVersion
+        self.workers = max(1, workers)
+        sharding = ShardedStep(workers: self.workers)
         trainPairs = used
         objective = TrainingObjective(configuration, scoreRange: scoreRange)
         hashes = (ContentDigest.sha256Hex(ofFileAt: train.path), ContentDigest.sha256Hex(ofFileAt: dev.path))
@@ -152,70 +151,94 @@ public final class Trainer {
         var session = try resume ? resumedSession() : freshSession(observer: observer)
         observer(.started(pairs: trainPairs.count, batchesPerEpoch: batchesPerEpoch, totalSteps: totalSteps,
                           resumedAtStep: resume ? session.progress.step : nil))
-        let schedule = self.schedule
-        // Shards run on their own threads with single-threaded BLAS inside; evaluations use all BLAS threads.
-        let threads = BLASRuntime.threads
-        sharding = ShardedStep(concurrent: threads > 1)
-        defer { BLASRuntime.setThreads(threads) }
-        let withoutDecay = session.head.parametersWithoutDecay
-        session.optimizer.withoutDecay = withoutDecay
-        var stepSeconds = 0.0
-        var stepPairs = 0
-        let runStart = Self.now()
-        let elapsedBefore = session.progress.elapsedSeconds
-        func elapsed() -> Double { elapsedBefore + Self.now() - runStart }
-
+        session.optimizer.withoutDecay = session.head.parametersWithoutDecay
+        var clock = RunClock(elapsedBefore: session.progress.elapsedSeconds)
         epochs: while !session.progress.finished && session.progress.epochsCompleted < configuration.epochs {
-            var generator = session.progress.epochStartGenerator
-            let order = trainPairs.shuffled(using: &generator)
-            let epoch = session.progress.epochsCompleted + 1
-            while session.progress.batchesInEpoch < batchesPerEpoch {
-                if stop.isRequested {
-                    session.progress.elapsedSeconds = elapsed()
-                    try save(session, observer)
-                    return outcome(session, .interrupted)
-                }
-                let lower = session.progress.batchesInEpoch * configuration.batchSize
-                let batch = PairBatch(order[lower..<min(order.count, lower + configuration.batchSize)], of: train)
-                let learningRate = schedule.learningRate(atStep: session.progress.step)
-                let start = Self.now()
-                if threads > 1 { BLASRuntime.setThreads(1) }
-                let loss = try step(&session, batch, learningRate: learningRate, epoch: epoch)
-                if threads > 1 { BLASRuntime.setThreads(threads) }
-                stepSeconds += Self.now() - start
-                stepPairs += batch.count
-                session.progress.batchesInEpoch += 1
-                session.progress.step += 1
-                session.progress.lossSinceRecord += Double(loss)
-                session.progress.stepsSinceRecord += 1
-                let rate = Double(stepPairs) / max(stepSeconds, 1e-9)
-                observer(.stepped(StepReport(
-                    epoch: epoch, epochs: configuration.epochs, batchInEpoch: session.progress.batchesInEpoch,
-                    batchesPerEpoch: batchesPerEpoch, step: session.progress.step, totalSteps: totalSteps, loss: loss,
-                    learningRate: learningRate, pairsPerSecond: rate,
-                    remainingSeconds: Double(totalSteps - session.progress.step) * stepSeconds / Double(max(1, stepPairs))
-                        * Double(configuration.batchSize))))
-                let endOfEpoch = session.progress.batchesInEpoch == batchesPerEpoch
-                if let every = configuration.evalEvery, session.progress.step % every == 0, !endOfEpoch {
-                    evaluate(&session, kind: .steps, epoch: epoch, learningRate: learningRate, pairsPerSecond: rate,
-                             elapsed: elapsed(), observer: observer)
-                    session.progress.elapsedSeconds = elapsed()
-                    try save(session, observer, log: true)
-                    if session.progress.finished { break epochs }
-                }
+            switch try runEpoch(&session, &clock, stop: stop, observer: observer) {
+            case .completed: continue
+            case .stoppedEarly: break epochs
+            case .interrupted: return outcome(session, .interrupted)
             }
-            session.progress.epochsCompleted += 1
-            session.progress.batchesInEpoch = 0
-            session.progress.epochStartGenerator = generator
-            evaluate(&session, kind: .epoch, epoch: epoch, learningRate: schedule.learningRate(atStep: max(0, session.progress.step - 1)),
-                     pairsPerSecond: Double(stepPairs) / max(stepSeconds, 1e-9), elapsed: elapsed(), observer: observer)
-            if session.progress.epochsCompleted == configuration.epochs { session.progress.finished = true }
-            session.progress.elapsedSeconds = elapsed()
-            try save(session, observer, log: true)
         }
         session.progress.finished = true
-        session.progress.elapsedSeconds = elapsed()
+        session.progress.elapsedSeconds = clock.elapsed()
         return try finish(session, observer)
+    }
+
+    // MARK: Epochs
+
+    /// Wall-clock bookkeeping of one ``run(resume:stop:observer:)`` call.
+    private struct RunClock {
+        /// Seconds of training before this call (earlier sessions of a resumed run).
+        let elapsedBefore: Double
+        let start = Trainer.now()
+        /// Time spent in steps and the pairs they trained on, for the pairs/s figure.
+        var stepSeconds = 0.0
+        var stepPairs = 0
+
+        func elapsed() -> Double { elapsedBefore + Trainer.now() - start }
+        var pairsPerSecond: Double { Double(stepPairs) / max(stepSeconds, 1e-9) }
+    }
+
+    /// How an epoch ended: all its batches done (and evaluated), early stopping at a mid-epoch
+    /// evaluation, or a stop request (checkpoint written).
+    private enum EpochEnd { case completed, stoppedEarly, interrupted }
+
+    /// Trains the remaining batches of the current epoch, then evaluates and checkpoints it.
+    private func runEpoch(_ session: inout Session, _ clock: inout RunClock, stop: StopSignal,
+                          observer: (TrainingEvent) -> Void) throws -> EpochEnd {
+        var generator = session.progress.epochStartGenerator
+        let order = trainPairs.shuffled(using: &generator)
+        let epoch = session.progress.epochsCompleted + 1
+        while session.progress.batchesInEpoch < batchesPerEpoch {
+            if stop.isRequested {
+                session.progress.elapsedSeconds = clock.elapsed()
+                try save(session, observer)
+                return .interrupted
+            }
+            let learningRate = try trainBatch(&session, order: order, epoch: epoch, clock: &clock, observer: observer)
+            let endOfEpoch = session.progress.batchesInEpoch == batchesPerEpoch
+            if let every = configuration.evalEvery, session.progress.step % every == 0, !endOfEpoch {
+                evaluate(&session, kind: .steps, epoch: epoch, learningRate: learningRate,
+                         pairsPerSecond: clock.pairsPerSecond, elapsed: clock.elapsed(), observer: observer)
+                session.progress.elapsedSeconds = clock.elapsed()
+                try save(session, observer, log: true)
+                if session.progress.finished { return .stoppedEarly }
+            }
+        }
+        session.progress.epochsCompleted += 1
+        session.progress.batchesInEpoch = 0
+        session.progress.epochStartGenerator = generator
+        evaluate(&session, kind: .epoch, epoch: epoch,
+                 learningRate: schedule.learningRate(atStep: max(0, session.progress.step - 1)),
+                 pairsPerSecond: clock.pairsPerSecond, elapsed: clock.elapsed(), observer: observer)
+        if session.progress.epochsCompleted == configuration.epochs { session.progress.finished = true }
+        session.progress.elapsedSeconds = clock.elapsed()
+        try save(session, observer, log: true)
+        return .completed
+    }
+
+    /// Trains the next batch of `order`, advances the cursor and reports the step; returns its learning rate.
+    private func trainBatch(_ session: inout Session, order: [Int], epoch: Int, clock: inout RunClock,
+                            observer: (TrainingEvent) -> Void) throws -> Float {
+        let lower = session.progress.batchesInEpoch * configuration.batchSize
+        let batch = PairBatch(order[lower..<min(order.count, lower + configuration.batchSize)], of: train)
+        let learningRate = schedule.learningRate(atStep: session.progress.step)
+        let start = Self.now()
+        let loss = try step(&session, batch, learningRate: learningRate, epoch: epoch)
+        clock.stepSeconds += Self.now() - start
+        clock.stepPairs += batch.count
+        session.progress.batchesInEpoch += 1
+        session.progress.step += 1
+        session.progress.lossSinceRecord += Double(loss)
+        session.progress.stepsSinceRecord += 1
+        observer(.stepped(StepReport(
+            epoch: epoch, epochs: configuration.epochs, batchInEpoch: session.progress.batchesInEpoch,
+            batchesPerEpoch: batchesPerEpoch, step: session.progress.step, totalSteps: totalSteps, loss: loss,
+            learningRate: learningRate, pairsPerSecond: clock.pairsPerSecond,
+            remainingSeconds: Double(totalSteps - session.progress.step) * clock.stepSeconds / Double(max(1, clock.stepPairs))
+                * Double(configuration.batchSize))))
+        return learningRate
     }
 
     // MARK: Sessions
@@ -236,7 +259,7 @@ public final class Trainer {
         try directory.create()
         directory.resetLog()
         let head = makeHead(recordedConfiguration.head, seed: configuration.seed)
-        let initial = DevEvaluation.spearman(of: head, on: dev)
+        let initial = DevEvaluation.spearman(of: head, on: dev, workers: workers)
         // The shuffling stream is seeded apart from the head's initialisation stream.
         var progress = TrainingProgress(generator: Xoshiro256StarStar(seed: configuration.seed ^ 0x5348_5546_464C_4521),
                                         initialDevSpearman: initial)
@@ -297,7 +320,7 @@ public final class Trainer {
     /// Measures dev Spearman, updates the best state and early stopping, and queues the log line.
     private func evaluate(_ session: inout Session, kind: EvaluationRecord.Kind, epoch: Int, learningRate: Float,
                           pairsPerSecond: Double, elapsed: Double, observer: (TrainingEvent) -> Void) {
-        let score = DevEvaluation.spearman(of: session.head, on: dev)
+        let score = DevEvaluation.spearman(of: session.head, on: dev, workers: workers)
         var progress = session.progress
         let isBest = score > (progress.best?.devSpearman ?? -.infinity)
         if isBest {
@@ -387,8 +410,54 @@ public final class Trainer {
 }
 
 extension Trainer {
+    /// What the input checks need of one file: read from its metadata before any hidden states
+    /// are loaded, or from a loaded split.
+    public struct InputSummary: Sendable, Equatable {
+        public var path: String
+        public var pairs: Int
+        public var hasScores: Bool
+        public var dim: Int
+
+        public init(path: String, pairs: Int, hasScores: Bool, dim: Int) {
+            self.path = path
+            self.pairs = pairs
+            self.hasScores = hasScores
+            self.dim = dim
+        }
+
+        /// From a file's metadata (no hidden states read).
+        public init(path: String, metadata: HiddenStatesMetadata) {
+            self.init(path: path, pairs: metadata.pairs ?? 0, hasScores: metadata.hasScores, dim: metadata.dim)
+        }
+
+        init(_ split: TrainingSplit) {
+            self.init(path: split.path, pairs: split.pairs.count, hasScores: split.scores != nil, dim: split.dim)
+        }
+    }
+
+    /// The one check of the inputs against each other and the configuration: both files have
+    /// pairs, the loss and the dev evaluation have their scores, the widths agree. Front ends call
+    /// it before loading the data (from metadata); ``init(configuration:train:dev:directory:toolVersion:memoryBudget:workers:)``
+    /// calls it again on the splits.
+    ///
+    /// - Throws: ``TrainingError``: `noPairs`, `missingScores`, `splitDimensionMismatch`, `dimensionMismatch`.
+    public static func checkInputs(train: InputSummary, dev: InputSummary, configuration: TrainingConfiguration) throws {
+        guard train.pairs > 0 else { throw TrainingError.noPairs(path: train.path) }
+        guard dev.pairs > 0 else { throw TrainingError.noPairs(path: dev.path) }
+        if configuration.loss.needsScores && !train.hasScores {
+            throw TrainingError.missingScores(path: train.path, loss: configuration.loss.rawValue)
+        }
+        guard dev.hasScores else { throw TrainingError.missingScores(path: dev.path, loss: "dev evaluation (Spearman)") }
+        guard train.dim == dev.dim else {
+            throw TrainingError.splitDimensionMismatch(train: train.path, trainDim: train.dim, dev: dev.path, devDim: dev.dim)
+        }
+        guard configuration.head.dim == train.dim else {
+            throw TrainingError.dimensionMismatch(path: train.path, fileDim: train.dim, headDim: configuration.head.dim)
+        }
+    }
+
     /// The checks on the run directory that need no data: call before loading the splits so a
-    /// wrong `--resume` fails at once.
+    /// wrong resume fails at once.
     ///
     /// - Throws: ``TrainingError/runDirectoryInUse(path:)`` (a checkpoint exists and `resume` is
     ///   false), ``TrainingError/checkpointMissing(path:)``, ``TrainingError/checkpointCorrupt(path:detail:)``,
@@ -418,10 +487,10 @@ extension Trainer {
                                                checkpointValue: checkpointValue, requestedValue: requestedValue)
         }
         guard let inputs, let recorded = checkpoint.inputs else { return }
-        for (flag, theirs, mine) in [("--train", recorded.train, inputs.train), ("--dev", recorded.dev, inputs.dev)] where theirs != mine {
-            throw TrainingError.resumeMismatch(checkpoint: directory.checkpoint.path, field: "\(flag) file (SHA-256)",
-                                               checkpointValue: String(theirs.prefix(12)) + "…",
-                                               requestedValue: String(mine.prefix(12)) + "…")
+        for (role, theirs, mine) in [("train", recorded.train, inputs.train), ("dev", recorded.dev, inputs.dev)] where theirs != mine {
+            throw TrainingError.resumeMismatch(checkpoint: directory.checkpoint.path, field: role,
+                                               checkpointValue: "the file with SHA-256 " + String(theirs.prefix(12)) + "…",
+                                               requestedValue: "the file with SHA-256 " + String(mine.prefix(12)) + "…")
         }
     }
 }

@@ -13,8 +13,8 @@ public enum LossKind: String, Codable, CaseIterable, Sendable {
     public var needsScores: Bool { self != .infonce }
 }
 
-/// Everything that determines a training run's result. Two runs with equal configurations, equal
-/// inputs and the same BLAS thread count produce identical weights; `--resume` refuses a different one.
+/// Everything that determines a training run's result. Two runs with equal configurations and equal
+/// inputs produce identical weights, whatever the trainer's worker count; resuming refuses a different one.
 public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// The head to train (`dim` must equal the hidden states' width).
     public var head: HeadConfiguration
@@ -69,31 +69,36 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         self.evalEvery = evalEvery
     }
 
-    /// Checks every value against its range; the flag names are the CLI's.
-    /// - Throws: ``TrainingError/invalidValue(flag:value:expected:)`` or ``TrainingError/batchTooSmall(flag:value:minimum:)``.
+    /// Every field at its default (the initialiser's): what a front end shows and starts from.
+    /// `head` is ``HeadConfiguration/defaults``, whose `dim` 0 stands for the data's width.
+    public static let defaults = TrainingConfiguration(head: .defaults)
+
+    /// Checks every value against its range; errors name the field (`learningRate`), which a front
+    /// end may rename (``TrainingError/description(naming:)``).
+    /// - Throws: ``TrainingError/invalidValue(field:value:expected:)`` or ``TrainingError/batchTooSmall(field:value:minimum:)``.
     public func validate() throws {
-        func require(_ condition: Bool, _ flag: String, _ value: String, _ expected: String) throws {
-            if !condition { throw TrainingError.invalidValue(flag: flag, value: value, expected: expected) }
+        func require(_ condition: Bool, _ field: String, _ value: String, _ expected: String) throws {
+            if !condition { throw TrainingError.invalidValue(field: field, value: value, expected: expected) }
         }
-        try require(epochs >= 1, "--epochs", "\(epochs)", "at least 1")
-        try require(learningRate.isFinite && learningRate > 0, "--lr", "\(learningRate)", "a positive number such as 3e-4")
-        try require(batchSize >= 1, "--batch-size", "\(batchSize)", "at least 1")
-        try require(scale.isFinite && scale > 0, "--scale", "\(scale)", "a positive number (CoSENT default 20)")
-        try require(temperature.isFinite && temperature > 0, "--temperature", "\(temperature)", "a positive number (default 0.05)")
-        try require(infonceThreshold.isFinite, "--infonce-threshold", "\(infonceThreshold)", "a finite score")
-        try require(weightDecay.isFinite && weightDecay >= 0, "--weight-decay", "\(weightDecay)", "0 or more")
-        try require(clipNorm.isFinite && clipNorm >= 0, "--clip-norm", "\(clipNorm)", "0 (off) or more")
-        try require(patience >= 0, "--patience", "\(patience)", "0 (never stop early) or more")
-        if let evalEvery { try require(evalEvery >= 1, "--eval-every", "\(evalEvery)", "at least 1 step") }
+        try require(epochs >= 1, "epochs", "\(epochs)", "at least 1")
+        try require(learningRate.isFinite && learningRate > 0, "learningRate", "\(learningRate)", "a positive number such as 3e-4")
+        try require(batchSize >= 1, "batchSize", "\(batchSize)", "at least 1")
+        try require(scale.isFinite && scale > 0, "scale", "\(scale)", "a positive number (CoSENT default \(Self.defaults.scale))")
+        try require(temperature.isFinite && temperature > 0, "temperature", "\(temperature)", "a positive number (default \(Self.defaults.temperature))")
+        try require(infonceThreshold.isFinite, "infonceThreshold", "\(infonceThreshold)", "a finite score")
+        try require(weightDecay.isFinite && weightDecay >= 0, "weightDecay", "\(weightDecay)", "0 or more")
+        try require(clipNorm.isFinite && clipNorm >= 0, "clipNorm", "\(clipNorm)", "0 (off) or more")
+        try require(patience >= 0, "patience", "\(patience)", "0 (never stop early) or more")
+        if let evalEvery { try require(evalEvery >= 1, "evalEvery", "\(evalEvery)", "at least 1 step") }
         if case .fraction(let fraction) = warmup {
-            try require((0...1).contains(fraction), "--warmup", "\(fraction)", "a fraction in [0, 1] or a step count")
+            try require((0...1).contains(fraction), "warmup", "\(fraction)", "a fraction in [0, 1] or a step count")
         }
-        if case .steps(let steps) = warmup { try require(steps >= 0, "--warmup", "\(steps)", "0 or more steps") }
-        if loss == .infonce, batchSize < 2 { throw TrainingError.batchTooSmall(flag: "--batch-size", value: batchSize, minimum: 2) }
+        if case .steps(let steps) = warmup { try require(steps >= 0, "warmup", "\(steps)", "0 or more steps") }
+        if loss == .infonce, batchSize < 2 { throw TrainingError.batchTooSmall(field: "batchSize", value: batchSize, minimum: 2) }
         do {
             try head.validate(path: "head configuration")
         } catch let error as PoolingError {
-            throw TrainingError.invalidValue(flag: "head", value: "\(head.kind)", expected: error.description)
+            throw TrainingError.invalidValue(field: "head", value: "\(head.kind)", expected: error.description)
         }
     }
 
@@ -113,7 +118,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             ("loss", a.loss.rawValue, b.loss.rawValue), ("scale", "\(a.scale)", "\(b.scale)"),
             ("temperature", "\(a.temperature)", "\(b.temperature)"), ("symmetric", "\(a.symmetric)", "\(b.symmetric)"),
             ("infonceThreshold", "\(a.infonceThreshold)", "\(b.infonceThreshold)"),
-            ("epochs", "\(a.epochs)", "\(b.epochs)"), ("lr", "\(a.learningRate)", "\(b.learningRate)"),
+            ("epochs", "\(a.epochs)", "\(b.epochs)"), ("learningRate", "\(a.learningRate)", "\(b.learningRate)"),
             ("batchSize", "\(a.batchSize)", "\(b.batchSize)"), ("seed", "\(a.seed)", "\(b.seed)"),
             ("warmup", "\(a.warmup)", "\(b.warmup)"), ("schedule", a.schedule.rawValue, b.schedule.rawValue),
             ("weightDecay", "\(a.weightDecay)", "\(b.weightDecay)"), ("clipNorm", "\(a.clipNorm)", "\(b.clipNorm)"),

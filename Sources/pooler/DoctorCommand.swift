@@ -1,5 +1,6 @@
 import ArgumentParser
 import Autodiff
+import Runtime
 import HiddenStates
 
 /// `pooler doctor`: what this machine gives the toolkit, and what to fix.
@@ -23,7 +24,7 @@ struct DoctorCommand: ParsableCommand {
         print("pooler \(PoolerVersion.string)")
         print("BLAS core:      \(blas.core)", terminator: "")
         if let setting = blas.userSetting {
-            let how = environment[BLASRuntime.reexecMarker] != nil ? "chosen by pooler" : "set by you"
+            let how = environment[BLASSetup.reexecMarker] != nil ? "chosen by pooler" : "set by you"
             print(" (OPENBLAS_CORETYPE=\(setting), \(how))")
         } else {
             print(" (detected by OpenBLAS)")

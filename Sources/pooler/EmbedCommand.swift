@@ -5,6 +5,7 @@ import Evaluation
 import Foundation
 import HiddenStates
 import Pooling
+import Runtime
 
 /// `pooler embed`: one embedding per sentence of a hidden-states file, with a fixed strategy or an
 /// exported head, streamed in batches of sentences.
@@ -143,6 +144,9 @@ struct EmbedCommand: ParsableCommand {
 
     /// `--model`: texts → embeddings with the Swift encoder.
     private func embedTexts(model: String) throws {
+        // OpenBLAS on one thread: the encoder splits each GEMM by rows over its own workers, which
+        // also run attention (two BLAS threads would spin beside them; measured 16% more CPU time).
+        BLASSetup.setThreads(1)
         let folder = URL(fileURLWithPath: model)
         let embedder = try head.map {
             try TextEmbedder(modelFolder: folder, layer: layer, head: HeadArgument(parsing: $0).folder, normalize: normalize,

@@ -3,6 +3,7 @@ import Autodiff
 import Foundation
 import HiddenStates
 import Pooling
+import Runtime
 import Training
 
 extension HeadKind: ExpressibleByArgument {}
@@ -35,12 +36,14 @@ struct TrainCommand: ParsableCommand {
     var out: String
 
     @Option(help: "Head: \(HeadKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var head: HeadKind = .additive
-    @Option(parsing: .unconditional, help: "Additive head: width of the tanh layer.")
+    var head: HeadKind = TrainingConfiguration.defaults.head.kind
+    @Option(parsing: .unconditional, help: "Additive head: width of the tanh layer. Default \(TrainingConfiguration.defaults.head.hidden).")
     var hidden: Int?
-    @Option(parsing: .unconditional, help: "Multihead: number of learned queries (must divide the dim).")
+    @Option(parsing: .unconditional,
+            help: "Multihead: number of learned queries (must divide the dim). Default \(TrainingConfiguration.defaults.head.heads).")
     var heads: Int?
-    @Option(name: .customLong("key-dim"), parsing: .unconditional, help: "Multihead: width of keys and queries.")
+    @Option(name: .customLong("key-dim"), parsing: .unconditional,
+            help: "Multihead: width of keys and queries. Default \(TrainingConfiguration.defaults.head.keyDim).")
     var keyDim: Int?
     @Flag(help: "Add a learned output projection (initialised to the identity).")
     var projection = false
@@ -48,52 +51,91 @@ struct TrainCommand: ParsableCommand {
     var normalize = false
 
     @Option(help: "Loss: \(LossKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var loss: LossKind = .cosent
-    @Option(parsing: .unconditional, help: "CoSENT scale (inverse temperature). Default 20.")
+    var loss: LossKind = TrainingConfiguration.defaults.loss
+    @Option(parsing: .unconditional, help: "CoSENT scale (inverse temperature). Default \(TrainingConfiguration.defaults.scale).")
     var scale: Float?
-    @Option(parsing: .unconditional, help: "InfoNCE temperature (scale = 1/temperature). Default 0.05.")
+    @Option(parsing: .unconditional,
+            help: "InfoNCE temperature (scale = 1/temperature). Default \(TrainingConfiguration.defaults.temperature).")
     var temperature: Float?
-    @Option(name: .customLong("infonce-threshold"), parsing: .unconditional, help: "InfoNCE: pairs with score ≥ this are positives. Default 4.")
+    @Option(name: .customLong("infonce-threshold"), parsing: .unconditional,
+            help: "InfoNCE: pairs with score ≥ this are positives. Default \(TrainingConfiguration.defaults.infonceThreshold).")
     var infonceThreshold: Float?
     @Flag(help: "InfoNCE: symmetric form (also positives → anchors).")
     var symmetric = false
 
     @Option(parsing: .unconditional, help: "Epochs.")
-    var epochs = 8
+    var epochs = TrainingConfiguration.defaults.epochs
     @Option(parsing: .unconditional, help: "Peak learning rate.")
-    var lr: Float = 3e-4
+    var lr = TrainingConfiguration.defaults.learningRate
     @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Pairs per step.")
-    var batchSize = 64
+    var batchSize = TrainingConfiguration.defaults.batchSize
     @Option(parsing: .unconditional, help: "Seed for initialisation and shuffling.")
-    var seed: UInt64 = 42
+    var seed = TrainingConfiguration.defaults.seed
     @Option(help: "Warm-up: a fraction of all steps (0.1) or a step count (100).")
-    var warmup: Warmup = .fraction(0.1)
+    var warmup = TrainingConfiguration.defaults.warmup
     @Option(help: "Decay after warm-up: \(ScheduleKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var schedule: ScheduleKind = .cosine
+    var schedule = TrainingConfiguration.defaults.schedule
     @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "AdamW decoupled weight decay (not on biases/queries/score vectors).")
-    var weightDecay: Float = 0.01
+    var weightDecay = TrainingConfiguration.defaults.weightDecay
     @Option(name: .customLong("clip-norm"), parsing: .unconditional, help: "Clip gradients to this global norm (0: off).")
-    var clipNorm: Float = 1
+    var clipNorm = TrainingConfiguration.defaults.clipNorm
     @Option(parsing: .unconditional, help: "Stop after this many evaluations without improvement (0: never).")
-    var patience = 3
+    var patience = TrainingConfiguration.defaults.patience
     @Option(name: .customLong("eval-every"), parsing: .unconditional, help: "Also evaluate on dev every N steps.")
     var evalEvery: Int?
-    @Option(parsing: .unconditional, help: "BLAS threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Worker threads for steps and dev evaluations (default: all cores; the result does not depend on it).")
     var threads: Int?
     @Flag(help: "Continue the run in --out from its checkpoint (same flags).")
     var resume = false
     @Flag(help: "No progress output; evaluations and the result only.")
     var quiet = false
 
-    /// The training configuration these flags describe, for a file of width `dim`.
+    /// The training configuration these flags describe, for a file of width `dim`: the defaults
+    /// (``TrainingConfiguration/defaults``) with every given flag in place.
     func trainingConfiguration(dim: Int) -> TrainingConfiguration {
-        let headConfiguration = HeadConfiguration(kind: head, dim: dim, hidden: hidden ?? 128, heads: heads ?? 4,
-                                                  keyDim: keyDim ?? 64, projection: projection, normalize: normalize)
-        return TrainingConfiguration(
-            head: headConfiguration, loss: loss, scale: scale ?? 20, temperature: temperature ?? 0.05, symmetric: symmetric,
-            infonceThreshold: infonceThreshold ?? 4, epochs: epochs, learningRate: lr, batchSize: batchSize, seed: seed,
-            warmup: warmup, schedule: schedule, weightDecay: weightDecay, clipNorm: clipNorm, patience: patience,
-            evalEvery: evalEvery)
+        var configuration = TrainingConfiguration.defaults
+        configuration.head.kind = head
+        configuration.head.dim = dim
+        if let hidden { configuration.head.hidden = hidden }
+        if let heads { configuration.head.heads = heads }
+        if let keyDim { configuration.head.keyDim = keyDim }
+        configuration.head.projection = projection
+        configuration.head.normalize = normalize
+        configuration.loss = loss
+        if let scale { configuration.scale = scale }
+        if let temperature { configuration.temperature = temperature }
+        configuration.symmetric = symmetric
+        if let infonceThreshold { configuration.infonceThreshold = infonceThreshold }
+        configuration.epochs = epochs
+        configuration.learningRate = lr
+        configuration.batchSize = batchSize
+        configuration.seed = seed
+        configuration.warmup = warmup
+        configuration.schedule = schedule
+        configuration.weightDecay = weightDecay
+        configuration.clipNorm = clipNorm
+        configuration.patience = patience
+        configuration.evalEvery = evalEvery
+        return configuration
+    }
+
+    /// The flag of each configuration field and input role that ``TrainingError`` names (see
+    /// ``TrainingError/description(naming:)``): the one table of field → flag names. A field
+    /// missing here (`head.dim`) has no flag and keeps its name.
+    static let flags: [String: String] = [
+        "train": "--train", "dev": "--dev", "out": "--out", "resume": "--resume",
+        "head": "--head", "head.kind": "--head", "head.hidden": "--hidden", "head.heads": "--heads",
+        "head.keyDim": "--key-dim", "head.projection": "--projection", "head.normalize": "--normalize",
+        "loss": "--loss", "scale": "--scale", "temperature": "--temperature", "symmetric": "--symmetric",
+        "infonceThreshold": "--infonce-threshold", "epochs": "--epochs", "learningRate": "--lr",
+        "batchSize": "--batch-size", "seed": "--seed", "warmup": "--warmup", "schedule": "--schedule",
+        "weightDecay": "--weight-decay", "clipNorm": "--clip-norm", "patience": "--patience", "evalEvery": "--eval-every",
+    ]
+
+    /// A ``TrainingError`` as the command line reports it: fields named by their flags.
+    struct FlagNamedError: Error, CustomStringConvertible {
+        let error: TrainingError
+        var description: String { error.description(naming: { TrainCommand.flags[$0] ?? $0 }) }
     }
 
     func validate() throws {
@@ -112,20 +154,32 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        BLASRuntime.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        do {
+            try runTraining()
+        } catch let error as TrainingError {
+            throw FlagNamedError(error: error)
+        }
+    }
+
+    private func runTraining() throws {
+        // One BLAS thread, set once for the whole run: the trainer's workers (two shards per batch,
+        // two halves of the dev set) supply the parallelism, each calling BLAS on its own thread.
+        BLASSetup.setThreads(1)
         let directory = RunDirectory(URL(fileURLWithPath: out, isDirectory: true))
         // Errors (TrainingError, HiddenStatesError) name the file, flag and value; ArgumentParser prints them.
         // Cheap checks first: the files' structure and the run directory, before reading hidden states.
         try OutputPaths.checkRunDirectory(out, inputs: [("--train", train), ("--dev", dev)])
         try InputProbe.check([train, dev])
-        let dim = try Self.checkFiles(train: train, dev: dev, loss: loss)
-        let configuration = trainingConfiguration(dim: dim)
+        let inputs = try Self.inputSummaries(train: train, dev: dev)
+        let configuration = trainingConfiguration(dim: inputs.train.dim)
+        try Trainer.checkInputs(train: inputs.train, dev: inputs.dev, configuration: configuration)
         try Trainer.preflight(configuration: configuration, directory: directory, resume: resume, train: train, dev: dev)
 
         let trainSplit = try TrainingSplit.load(path: train)
         let devSplit = try TrainingSplit.load(path: dev)
         let trainer = try Trainer(configuration: configuration, train: trainSplit, dev: devSplit,
-                                  directory: directory, toolVersion: PoolerVersion.string)
+                                  directory: directory, toolVersion: PoolerVersion.string,
+                                  workers: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         // Everything checkable is checked; only now is the run directory created (and locked).
         let lock = try RunLock(directory.url)
         let stop = StopSignal()
@@ -157,21 +211,14 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// Opens both files (metadata only) and checks pairs, scores and dims; returns the dim.
-    static func checkFiles(train: String, dev: String, loss: LossKind) throws -> Int {
+    /// Both files' metadata, for ``Trainer/checkInputs(train:dev:configuration:)`` before any hidden states are read.
+    static func inputSummaries(train: String, dev: String) throws -> (train: Trainer.InputSummary, dev: Trainer.InputSummary) {
         let trainFile = try HiddenStatesFile(path: train)
         defer { trainFile.close() }
         let devFile = try HiddenStatesFile(path: dev)
         defer { devFile.close() }
-        guard (trainFile.metadata.pairs ?? 0) > 0 else { throw TrainingError.noPairs(path: train) }
-        guard (devFile.metadata.pairs ?? 0) > 0 else { throw TrainingError.noPairs(path: dev) }
-        if loss.needsScores && !trainFile.metadata.hasScores { throw TrainingError.missingScores(path: train, loss: loss.rawValue) }
-        if !devFile.metadata.hasScores { throw TrainingError.missingScores(path: dev, loss: "dev evaluation (Spearman)") }
-        guard trainFile.metadata.dim == devFile.metadata.dim else {
-            throw TrainingError.splitDimensionMismatch(train: train, trainDim: trainFile.metadata.dim, dev: dev,
-                                                       devDim: devFile.metadata.dim)
-        }
-        return trainFile.metadata.dim
+        return (Trainer.InputSummary(path: train, metadata: trainFile.metadata),
+                Trainer.InputSummary(path: dev, metadata: devFile.metadata))
     }
 
     /// This command line with `--resume` added (arguments quoted for a POSIX shell).

@@ -1,8 +1,8 @@
-import Autodiff
+import Runtime
 
 // OpenBLAS picks its kernels when it loads; if it picked a slow fallback for this CPU,
 // restart once with OPENBLAS_CORETYPE set (a user's own setting always wins).
-BLASRuntime.reexecWithFastKernelIfNeeded()
+BLASSetup.reexecWithFastKernelIfNeeded()
 // Multi-MB tensors are reused from the heap rather than mapped and unmapped per op.
 AllocatorTuning.reuseLargeBlocks()
 PoolerCommand.main()

@@ -124,9 +124,9 @@ struct MisuseTests {
         let out = scratch.path("run")
         #expect(try train(out, train: trainFile, dev: devFile).status == 0)
         let swapped = try train(out, train: other, dev: devFile, ["--resume"])
-        #expect(swapped.status != 0 && swapped.stderr.contains("--train file"), "\(swapped.stderr)")
+        #expect(swapped.status != 0 && swapped.stderr.contains("--train = the file with SHA-256"), "\(swapped.stderr)")
         let swappedDev = try train(out, train: trainFile, dev: other, ["--resume"])
-        #expect(swappedDev.status != 0 && swappedDev.stderr.contains("--dev file"), "\(swappedDev.stderr)")
+        #expect(swappedDev.status != 0 && swappedDev.stderr.contains("--dev = the file with SHA-256"), "\(swappedDev.stderr)")
 
         let path = out + "/checkpoint/checkpoint.safetensors"
         let original = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -15,8 +15,8 @@ struct ShardedStepTests {
         head.parameters = head.parameters.mapValues { $0 + Tensor.randomNormal($0.shape, standardDeviation: 0.1, using: &generator) }
         let batch = PairBatch(Array(0..<40)[...], of: Self.split)
         let objective = TrainingObjective(Fixture.configuration(), scoreRange: 0...5)
-        let one = ShardedStep(concurrent: false).lossAndGradients(head: head, split: Self.split, batch: batch, objective: objective)
-        let two = ShardedStep(concurrent: true).lossAndGradients(head: head, split: Self.split, batch: batch, objective: objective)
+        let one = ShardedStep(workers: 1).lossAndGradients(head: head, split: Self.split, batch: batch, objective: objective)
+        let two = ShardedStep(workers: 2).lossAndGradients(head: head, split: Self.split, batch: batch, objective: objective)
         #expect(one.loss == two.loss)
         #expect(one.gradients == two.gradients)
 

@@ -109,13 +109,15 @@ struct TrainerTests {
         #expect(checkpoint.progress.finished)
     }
 
-    @Test("the same seed gives identical weights")
+    @Test("the same seed gives identical weights, on one worker or two")
     func deterministic() throws {
         let a = try Trainer(configuration: Fixture.configuration(), train: Fixture.train, dev: Fixture.dev,
-                            directory: scratch.run("a")).run()
+                            directory: scratch.run("a"), workers: 1).run()
         let b = try Trainer(configuration: Fixture.configuration(), train: Fixture.train, dev: Fixture.dev,
-                            directory: scratch.run("b")).run()
+                            directory: scratch.run("b"), workers: 2).run()
         #expect(a.finalParameters == b.finalParameters)
+        #expect(a.bestParameters == b.bestParameters)
+        #expect(a.best == b.best && a.initialDevSpearman == b.initialDevSpearman)
         var other = Fixture.configuration()
         other.seed = 8
         let c = try Trainer(configuration: other, train: Fixture.train, dev: Fixture.dev, directory: scratch.run("c")).run()
@@ -240,7 +242,7 @@ struct TrainerTests {
         var bad = Fixture.configuration()
         bad.learningRate = -1
         #expect(error { _ = try Trainer(configuration: bad, train: Fixture.train, dev: Fixture.dev, directory: scratch.run("e5")) }
-                == .invalidValue(flag: "--lr", value: "-1.0", expected: "a positive number such as 3e-4"))
+                == .invalidValue(field: "learningRate", value: "-1.0", expected: "a positive number such as 3e-4"))
 
         let directory = scratch.run("resume")
         let stop = StopSignal()
@@ -249,7 +251,7 @@ struct TrainerTests {
         var changed = Fixture.configuration()
         changed.learningRate = 5e-3
         #expect(error { _ = try Trainer(configuration: changed, train: Fixture.train, dev: Fixture.dev, directory: directory).run(resume: true) }
-                == .resumeMismatch(checkpoint: directory.checkpoint.path, field: "lr", checkpointValue: "0.01", requestedValue: "0.005"))
+                == .resumeMismatch(checkpoint: directory.checkpoint.path, field: "learningRate", checkpointValue: "0.01", requestedValue: "0.005"))
         #expect(error { _ = try Trainer(configuration: Fixture.configuration(), train: Fixture.train, dev: Fixture.dev, directory: directory).run() }
                 == .runDirectoryInUse(path: directory.url.path))
         let fresh = scratch.run("never-ran")

@@ -1,6 +1,6 @@
 import CPlatform
 
-/// Process-wide malloc settings for tensor workloads.
+/// Process-wide malloc settings for tensor workloads (for executables only, like all of Runtime).
 ///
 /// Every op returns a fresh tensor; outputs of a few MB (a `[8192, 384]` matmul is 12.6 MB)
 /// are above glibc's mmap threshold, so each is mapped, faulted in page by page and unmapped
