@@ -27,7 +27,7 @@ public enum ScoreChart {
         for dataset in datasets {
             let rows = results.filter { $0.dataset == dataset }
             body.append("<text x=\"\(f(margin))\" y=\"\(f(y))\" font-weight=\"bold\">\(escaped(dataset))</text>")
-            y += 10
+            y += 22  // room for the baseline's label above the dashed line
             let top = y
             let bottom = y + Double(rows.count) * rowHeight
             let baselineName = rows.compactMap(\.baseline).first
@@ -83,6 +83,10 @@ public enum ScoreChart {
         }
         var legendX = margin
         for item in legend {
+            if legendX > margin && legendX + 12 + Double(item.text.count) * 6 > width - margin {
+                legendX = margin  // wrap the legend rather than cut it at the edge
+                y += 16
+            }
             body.append("<circle cx=\"\(f(legendX + 4))\" cy=\"\(f(y - 4))\" r=\"4\" fill=\"\(item.color)\"/>")
             body.append("<text x=\"\(f(legendX + 12))\" y=\"\(f(y))\" font-size=\"11\">\(escaped(item.text))</text>")
             legendX += 12 + Double(item.text.count) * 6 + 18
