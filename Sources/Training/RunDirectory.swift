@@ -30,9 +30,7 @@ public struct RunDirectory: Sendable {
 
     /// Appends one JSON line to `log.jsonl` (snake_case keys).
     func appendLog(_ record: EvaluationRecord) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let encoder = SnakeCaseJSON.encoder([.sortedKeys])
         do {
             var line = try encoder.encode(record)
             line.append(0x0A)
@@ -56,10 +54,7 @@ public struct RunDirectory: Sendable {
 
     /// Writes `summary.json` atomically, pretty-printed with sorted snake_case keys.
     func writeSummary(_ summary: RunSummary) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        // No dictionaries inside, so only property names are converted; the head's keys already are snake_case.
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let encoder = SnakeCaseJSON.encoder([.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         do {
             try encoder.encode(summary).write(to: self.summary, options: .atomic)
         } catch {
@@ -106,25 +101,9 @@ public struct RunSummary: Codable, Sendable {
     /// Where the best head was exported (relative to the run directory), when the run finished.
     public var head: String?
 
-    /// Reads what ``RunDirectory`` writes to `summary.json`: snake_case keys, converted back to the
-    /// property names except inside `configuration.head`, whose keys are its own (``HeadConfiguration``).
+    /// Reads what ``RunDirectory`` writes to `summary.json` (``SnakeCaseJSON``; camelCase files of
+    /// earlier versions too).
     public static func decode(_ data: Data) throws -> RunSummary {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .custom { path in
-            let key = path.last?.stringValue ?? ""
-            let insideHead = path.dropLast().map(\.stringValue).starts(with: ["configuration", "head"])
-            guard !insideHead, key.contains("_") else { return SummaryKey(key) }
-            let words = key.split(separator: "_")
-            return SummaryKey(String(words[0]) + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined())
-        }
-        return try decoder.decode(RunSummary.self, from: data)
-    }
-
-    private struct SummaryKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+        try SnakeCaseJSON.decoder().decode(RunSummary.self, from: data)
     }
 }

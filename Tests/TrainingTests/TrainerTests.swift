@@ -314,3 +314,19 @@ func progressBarFinish() {
     display.finish()
     #expect(!sink.text.hasSuffix("\n\n"))  // nothing more once the bar has ended
 }
+
+@Test("training JSON is snake_case; camelCase files of earlier versions still read")
+func snakeCaseTrainingJSON() throws {
+    let configuration = TrainingConfiguration(head: HeadConfiguration(kind: .multihead, dim: 8, heads: 2, keyDim: 4),
+                                              learningRate: 1e-3, warmup: .steps(5), evalEvery: 10)
+    let data = try SnakeCaseJSON.encoder([.sortedKeys]).encode(configuration)
+    let text = String(decoding: data, as: UTF8.self)
+    #expect(text.contains("\"learning_rate\"") && text.contains("\"eval_every\"") && text.contains("\"key_dim\":4"))
+    #expect(!text.contains("learningRate"))
+    #expect(try SnakeCaseJSON.decoder().decode(TrainingConfiguration.self, from: data) == configuration)
+    // An earlier version's camelCase (synthesized enum coding for warmup included).
+    let legacy = try JSONEncoder().encode(configuration)
+    let old = String(decoding: legacy, as: UTF8.self).replacingOccurrences(of: #""warmup":{"steps":5}"#, with: #""warmup":{"steps":{"_0":5}}"#)
+    #expect(old.contains("learningRate") && old.contains("_0"))
+    #expect(try SnakeCaseJSON.decoder().decode(TrainingConfiguration.self, from: Data(old.utf8)) == configuration)
+}
