@@ -236,7 +236,7 @@ struct EvaluateCommand: ParsableCommand {
         let files: [MTEBResult]
         switch MTEBResult.grouped(evaluation, poolerVersion: PoolerVersion.string) {
         case .success(let grouped): files = grouped
-        case .failure(let collision): throw ValidationError(collision.description)
+        case .failure(let collision): throw collision
         }
         let paths = files.map { URL(fileURLWithPath: folder).appendingPathComponent($0.relativePath).path }
         var inputs = datasets.map { (flag: "--data", path: $0) }

@@ -77,4 +77,26 @@ struct EvaluateTasksTests {
         let unknown = try PoolerProcess.run(["evaluate", "--data", Self.test, "--tasks", "sts,clustering"])
         #expect(unknown.status != 0 && unknown.stderr.contains("clustering"))
     }
+
+    @Test("--format mteb never writes over an input, and refuses two files that would be the same split")
+    func mtebSafety() throws {
+        let scratch = try PoolingScratch()
+        let folder = scratch.path("results")
+        // An HDF5 input that sits where the mean result would go.
+        try FileManager.default.createDirectory(atPath: folder + "/mean", withIntermediateDirectories: true)
+        let trap = folder + "/mean/STSBenchmark.json"
+        try FileManager.default.copyItem(atPath: Self.test, toPath: trap)
+        let before = try Data(contentsOf: URL(fileURLWithPath: trap))
+        let overwrite = try PoolerProcess.run(["evaluate", "--data", trap, "--strategies", "mean", "--resamples", "100",
+                                               "--format", "mteb", "--output", folder, "--quiet"])
+        #expect(overwrite.status != 0 && overwrite.stderr.contains("is also the input"), "\(overwrite.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: trap)) == before)
+
+        try FileManager.default.createDirectory(atPath: scratch.path("other"), withIntermediateDirectories: true)
+        let copy = scratch.path("other/test.h5")
+        try FileManager.default.copyItem(atPath: Self.test, toPath: copy)
+        let twice = try PoolerProcess.run(["evaluate", "--data", Self.test, "--data", copy, "--strategies", "mean",
+                                           "--resamples", "100", "--format", "mteb", "--output", scratch.path("twice"), "--quiet"])
+        #expect(twice.status != 0 && twice.stderr.contains("would both be split 'test'"), "\(twice.stderr)")
+    }
 }
