@@ -3,8 +3,10 @@
 /// ``SimilarityEvaluator`` does for STS.
 ///
 /// Retrieval resamples queries (its figures are means over queries); classification resamples
-/// pairs and recomputes AP and the best-threshold accuracy and F1 on every draw. All systems are
-/// scored on the same draws, so differences are paired.
+/// pairs and recomputes AP and the best-threshold accuracy and F1 on every draw (the threshold is
+/// chosen again on each draw, so those intervals describe the tuned figure MTEB reports, not a
+/// fixed threshold's). All systems are scored on the same draws, so differences are paired. Each
+/// task's figures use the cosine, so ``SimilarityEvaluator/normalize`` does not change them.
 public struct TaskEvaluator: Sendable {
     public var resamples: Int
     public var confidenceLevel: Double
