@@ -10,6 +10,7 @@ let benchmarks: [(name: String, run: () throws -> Void)] = [
     ("hiddenstates", HiddenStatesBenchmark.run),
     ("evaluation", EvaluationBenchmark.run),
     ("training", TrainingBenchmark.run),
+    ("encoder", EncoderBenchmark.run),
 ]
 
 BLASRuntime.reexecWithFastKernelIfNeeded()

@@ -99,6 +99,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Where the special tokens are, e.g. cls_first,sep_last (default: each file's special_tokens attribute).")
     var specialTokens: String?
 
+    @Flag(help: "After the report, one plain sentence per comparison with the baseline.")
+    var sentences = false
+
     @Flag(help: "No progress lines on standard error.")
     var quiet = false
 
@@ -224,6 +227,9 @@ struct EvaluateCommand: ParsableCommand {
             if !quiet { StandardError.print("wrote \(output)") }
         } else {
             print(try format.render(evaluation), terminator: "")
+        }
+        if sentences {
+            for line in ResultSentences.sentences(results) { print(line) }
         }
         if let plot {
             try AtomicText.write(ScoreChart.svg(results), to: plot)

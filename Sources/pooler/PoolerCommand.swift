@@ -7,7 +7,7 @@ struct PoolerCommand: ParsableCommand {
         abstract: "Learn and compare poolings of transformer hidden states into sentence embeddings.",
         version: PoolerVersion.string,
         subcommands: [
-            TrainCommand.self, EvaluateCommand.self, ExplainCommand.self, EmbedCommand.self, ExportCommand.self,
+            ExtractCommand.self, TrainCommand.self, EvaluateCommand.self, ExplainCommand.self, EmbedCommand.self, ExportCommand.self,
             InspectCommand.self, SubsetCommand.self, DoctorCommand.self,
         ]
     )

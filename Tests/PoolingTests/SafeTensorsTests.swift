@@ -53,12 +53,27 @@ struct SafeTensorsTests {
         Malformed(name: "header length past the end",
                   data: Data([200, 0, 0, 0, 0, 0, 0, 0]) + Data("{}".utf8), expected: "header length 200"),
         Malformed(name: "header not JSON", data: file(header: "nonsense", buffer: []), expected: "not a JSON object"),
-        Malformed(name: "wrong dtype",
-                  data: file(header: #"{"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#, buffer: [0, 0, 0, 0]),
-                  expected: "dtype F16"),
+        Malformed(name: "a dtype pooler does not decode names the supported ones",
+                  data: file(header: #"{"w":{"dtype":"I64","shape":[2],"data_offsets":[0,16]}}"#,
+                             buffer: [UInt8](repeating: 0, count: 16)),
+                  expected: "has dtype I64; pooler reads F32, F16, BF16"),
+        Malformed(name: "a dtype the specification does not define",
+                  data: file(header: #"{"w":{"dtype":"Q4","shape":[2],"data_offsets":[0,1]}}"#, buffer: [0]),
+                  expected: "has dtype Q4; pooler reads F32, F16, BF16"),
+        Malformed(name: "shape [2^62, 2^62] overflows",
+                  data: file(header: #"{"w":{"dtype":"F32","shape":[4611686018427387904,4611686018427387904],"data_offsets":[0,16]}}"#,
+                             buffer: [UInt8](repeating: 0, count: 16)),
+                  expected: "more bytes than fit in memory"),
+        Malformed(name: "shape [2^31, 2^31] F32: elements fit, bytes overflow",
+                  data: file(header: #"{"w":{"dtype":"F32","shape":[2147483648,2147483648],"data_offsets":[0,0]}}"#, buffer: []),
+                  expected: "more bytes than fit in memory"),
+        Malformed(name: "a huge tensor whose offsets agree with its shape but lie past the end",
+                  data: file(header: #"{"w":{"dtype":"F16","shape":[1048576,1048576],"data_offsets":[0,2199023255552]}}"#,
+                             buffer: [0, 0]),
+                  expected: "cover 2199023255552 bytes but the data buffer holds 2"),
         Malformed(name: "size does not match shape",
                   data: file(header: #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#, buffer: [0, 0, 0, 0]),
-                  expected: "needs 8 bytes"),
+                  expected: "dtype F32 needs 8 bytes"),
         Malformed(name: "overlapping offsets",
                   data: file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
                              buffer: [UInt8](repeating: 0, count: 8)),
@@ -87,5 +102,55 @@ struct SafeTensorsTests {
         } catch {
             Issue.record("\(c.name): unexpected error \(error)")
         }
+    }
+
+    /// Little-endian bytes of 16-bit patterns.
+    static func bytes(_ bits: [UInt16]) -> [UInt8] {
+        bits.flatMap { v in withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+    }
+
+    @Test("F16 tensors decode exactly to Float32 (normals, subnormals, signed zero, infinity)")
+    func float16() throws {
+        // 1, -2, 0.5, 65504 (largest), 2^-24 (smallest subnormal), -0, +inf, 0.1 (rounded: 0.0999755859375)
+        let bits: [UInt16] = [0x3C00, 0xC000, 0x3800, 0x7BFF, 0x0001, 0x8000, 0x7C00, 0x2E66, 0x3555]
+        let expected: [Float] = [1, -2, 0.5, 65504, 0x1p-24, -0.0, .infinity, 0.0999755859375, 0.333251953125]
+        let header = #"{"h":{"dtype":"F16","shape":[3,3],"data_offsets":[0,18]}}"#
+        let contents = try SafeTensors.decode(Self.file(header: header, buffer: Self.bytes(bits)), path: "f16")
+        let values = try #require(contents.tensors["h"]).values
+        #expect(values.map(\.bitPattern) == expected.map(\.bitPattern))
+        #expect(contents.tensors["h"]?.shape == [3, 3])
+    }
+
+    @Test("an F16 buffer at an odd byte offset decodes the same")
+    func float16Unaligned() throws {
+        let bits: [UInt16] = [0x3C00, 0xC000, 0x3800]
+        let header = #"{"h":{"dtype":"F16","shape":[3],"data_offsets":[0,6]}} "#  // 9 bytes: buffer at an odd address
+        let contents = try SafeTensors.decode(Self.file(header: header, buffer: Self.bytes(bits)), path: "f16")
+        #expect(contents.tensors["h"]?.values == [1, -2, 0.5])
+    }
+
+    @Test("BF16 tensors decode exactly: the top half of a binary32")
+    func bfloat16() throws {
+        let floats: [Float] = [1, -2.5, 3.140625, 1e30, -0.0, 0x1p-130]
+        let bits = floats.map { UInt16($0.bitPattern >> 16) }
+        let header = #"{"b":{"dtype":"BF16","shape":[6],"data_offsets":[0,12]}}"#
+        let contents = try SafeTensors.decode(Self.file(header: header, buffer: Self.bytes(bits)), path: "bf16")
+        #expect(contents.tensors["b"]?.values.map(\.bitPattern) == floats.map { $0.bitPattern & 0xFFFF_0000 })
+    }
+
+    @Test("a tensor left out by `including` is validated but not decoded (e.g. I64 position_ids)")
+    func skippedTensor() throws {
+        let header = #"{"ids":{"dtype":"I64","shape":[2],"data_offsets":[0,16]},"w":{"dtype":"F32","shape":[1],"data_offsets":[16,20]}}"#
+        let buffer = [UInt8](repeating: 0, count: 16) + withUnsafeBytes(of: Float(7).bitPattern.littleEndian) { Array($0) }
+        let contents = try SafeTensors.decode(Self.file(header: header, buffer: buffer), path: "x") { $0 != "ids" }
+        #expect(contents.tensors == ["w": .init(shape: [1], values: [7])])
+    }
+
+    @Test("read memory-maps a written file and gives back the same contents")
+    func readFile() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("st-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try SafeTensors.write(Self.contents, to: url)
+        #expect(try SafeTensors.read(url) == Self.contents)
     }
 }

@@ -44,4 +44,18 @@ void pooler_tanh(const float *x, float *y, size_t count);
 
 /// 1 when `pooler_tanh` uses the AVX2+FMA kernel.
 int pooler_tanh_uses_avx2(void);
+
+/// `y[i] = exp(x[i])` (`x == y` allowed); AVX2+FMA Cephes kernel (x clamped to [-87.3, 88.7]),
+/// libm's `expf` otherwise. For softmax (see transformer_kernels.c).
+void pooler_exp(const float *x, float *y, size_t count);
+
+/// `y[i] = erf(x[i])` by Abramowitz & Stegun 7.1.26 (max abs error ≤ 1e-6, tested in EncoderTests).
+void pooler_erf(const float *x, float *y, size_t count);
+
+/// `y[i] = ½ x (1 + erf(x / √2))` (exact-form GELU, as BERT's `hidden_act: gelu`), no cancellation
+/// in the left tail; `x == y` allowed.
+void pooler_gelu(const float *x, float *y, size_t count);
+
+/// 1 when the three functions above use the AVX2+FMA kernels.
+int pooler_transformer_kernels_use_avx2(void);
 #endif
