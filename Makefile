@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN = .build/release
 
-.PHONY: deps build lint test demo bench sample clean fuzz
+.PHONY: deps build lint test demo bench sample clean fuzz install uninstall man ecosystem-checks
 
 deps:
 	@bash scripts/install-deps.sh
@@ -99,6 +99,44 @@ sample: build
 .PHONY: showcase
 showcase: deps
 	LAST=$(SHARED_DATA)/stsb-minilm-l6 STSB=$(SHARED_DATA)/stsbenchmark bash scripts/showcase.sh
+
+## Checks against the ecosystem (not in CI; need Python with numpy, scipy, scikit-learn, torch,
+## sentence-transformers, h5py; mteb is optional): `evaluate --normalize` against
+## sentence-transformers' EmbeddingSimilarityEvaluator, --tasks retrieval,classification against
+## numpy/scikit-learn, and --format mteb files loaded with mteb's result classes.
+ecosystem-checks: build
+	python3 scripts/check_sentence_transformers.py $(RELEASE_BIN)/pooler $(SHARED_DATA)
+	python3 scripts/check_pair_tasks.py $(RELEASE_BIN)/pooler $(SHARED_DATA)
+	python3 scripts/check_mteb_results.py $(RELEASE_BIN)/pooler $(SHARED_DATA)
+
+## Install: the binary, the sentence-transformers module it ships (found in $(PREFIX)/share/pooler,
+## see Sources/pooler/SentenceTransformersModule.swift), the man page (swift-argument-parser's
+## generate-manual plugin, works offline; it builds the package in release mode, minutes the first
+## time) and bash/zsh/fish completions. `make install PREFIX=~/.local`; DESTDIR for staging.
+PREFIX ?= /usr/local
+MANUAL = .build/plugins/GenerateManual/outputs/pooler/pooler.1
+INSTALLED = $(DESTDIR)$(PREFIX)/bin/pooler $(DESTDIR)$(PREFIX)/share/pooler/pooler_head.py \
+	$(DESTDIR)$(PREFIX)/share/man/man1/pooler.1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pooler \
+	$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pooler $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/pooler.fish
+
+man: build
+	$(SWIFT) package generate-manual
+
+install: build man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/pooler $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 $(RELEASE_BIN)/pooler $(DESTDIR)$(PREFIX)/bin/pooler
+	install -m 644 Sources/pooler/Resources/pooler_head.py $(DESTDIR)$(PREFIX)/share/pooler/pooler_head.py
+	install -m 644 $(MANUAL) $(DESTDIR)$(PREFIX)/share/man/man1/pooler.1
+	$(RELEASE_BIN)/pooler --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pooler
+	$(RELEASE_BIN)/pooler --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pooler
+	$(RELEASE_BIN)/pooler --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/pooler.fish
+	@echo "installed: $(INSTALLED)"
+
+uninstall:
+	rm -f $(INSTALLED)
+	-rmdir $(DESTDIR)$(PREFIX)/share/pooler 2>/dev/null
 
 clean:
 	rm -rf .build

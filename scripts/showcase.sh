@@ -74,7 +74,7 @@ print("|---|---:|---:|---:|---:|---:|---|---:|")
 for name in names:
     s = json.load(open(os.path.join(out, name, "summary.json")))
     print(f"| {name} | {s['seed']} | {s['epochsCompleted']} | {s['bestEpoch']} | {s['initialDevSpearman']:.2f} "
-          f"| {s['bestDevSpearman']:.2f} | {s['stoppedBy']} | {s['elapsedSeconds']:.0f} |")
+          f"| {s['best_dev_spearman']:.2f} | {s['stopped_by']} | {s['elapsed_seconds']:.0f} |")
 PY
 cat "$OUT/training.md"
 

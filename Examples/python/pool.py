@@ -101,8 +101,15 @@ def main():
             if "sentences" in source:
                 out.create_dataset("sentences", data=source["sentences"][:])
     else:
-        for row in embeddings:
-            print(" ".join(f"{v:.7g}" for v in row))
+        try:
+            for row in embeddings:
+                print(" ".join(f"{v:.7g}" for v in row))
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader (e.g. `| head`) has gone: stop quietly, as command-line tools do. Point
+            # stdout at /dev/null so the interpreter's final flush does not raise again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
 
 
 if __name__ == "__main__":

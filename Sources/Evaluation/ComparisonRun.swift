@@ -3,6 +3,35 @@ import Foundation
 import HiddenStates
 import Pooling
 
+/// What one ``ComparisonRun`` measured: STS scores, and retrieval / classification scores.
+public struct EvaluationReport: Sendable {
+    /// One evaluated file: its display name, its `dataset` and `split` attributes, and the
+    /// seconds spent pooling and scoring it (all tasks).
+    public struct Dataset: Sendable, Equatable {
+        public var name: String
+        public var path: String
+        public var source: String?
+        public var split: String?
+        public var seconds: Double
+        public init(name: String, path: String, source: String?, split: String?, seconds: Double) {
+            self.name = name
+            self.path = path
+            self.source = source
+            self.split = split
+            self.seconds = seconds
+        }
+    }
+
+    public var sts: [StrategyResult] = []
+    public var tasks: [TaskResult] = []
+    public var datasets: [Dataset] = []
+    public init(sts: [StrategyResult] = [], tasks: [TaskResult] = [], datasets: [Dataset] = []) {
+        self.sts = sts
+        self.tasks = tasks
+        self.datasets = datasets
+    }
+}
+
 /// Compares fixed strategies and learned heads on one or more scored-pair files.
 ///
 /// Each file is read once; every method pools its sentences; ``SimilarityEvaluator`` scores
@@ -30,6 +59,10 @@ public struct ComparisonRun {
     /// Name of the strategy or head the others are compared with (nil: no comparison).
     public var baseline: String?
     public var evaluator: SimilarityEvaluator
+    /// What to measure on each file (default: STS only).
+    public var tasks: [EvaluationTask]
+    /// Scores retrieval and classification (its `resamples` and `confidenceLevel` follow ``evaluator``'s).
+    public var taskEvaluator: TaskEvaluator
     /// Seed of the bootstrap; each dataset restarts from it, so a file's figures do not depend
     /// on which other files are evaluated alongside.
     public var seed: UInt64
@@ -40,8 +73,11 @@ public struct ComparisonRun {
 
     public init(datasets: [String], strategies: [String], heads: [NamedHead], systems: [ExternalSystem] = [],
                 baseline: String?, evaluator: SimilarityEvaluator, seed: UInt64, batchSize: Int = 1024,
-                specialTokens: SpecialTokenPositions? = nil) {
+                specialTokens: SpecialTokenPositions? = nil, tasks: [EvaluationTask] = [.sts], relevantAt: Float = 4) {
         self.specialTokens = specialTokens
+        self.tasks = tasks
+        self.taskEvaluator = TaskEvaluator(
+            resamples: evaluator.resamples, confidenceLevel: evaluator.confidenceLevel, relevantAt: relevantAt)
         self.datasets = datasets
         self.strategies = strategies
         self.heads = heads
@@ -68,7 +104,13 @@ public struct ComparisonRun {
     /// - Throws: ``HiddenStatesError`` (files), ``PoolingError`` (strategies, dims), ``EvaluationError``
     ///   when an external system's file does not score the same pairs as its data file.
     public func run(log: (String) -> Void = { _ in }) throws -> [StrategyResult] {
-        var results: [StrategyResult] = []
+        try runTasks(log: log).sts
+    }
+
+    /// Every result of every task in ``tasks``: STS in `sts`, retrieval and classification in `tasks`.
+    /// Each (dataset, task) restarts the bootstrap from ``seed``, so adding a task leaves the others' figures as they were.
+    public func runTasks(log: (String) -> Void = { _ in }) throws -> EvaluationReport {
+        var report = EvaluationReport()
         for path in datasets {
             let file = try HiddenStatesFile(path: path)
             defer { file.close() }
@@ -93,11 +135,29 @@ public struct ComparisonRun {
                 + "in \(String(format: "%.2f", seconds)) s; scoring \(pairs.count) pairs "
                 + "(\(evaluator.resamples) bootstrap resamples)")
             let systems = zip(methodNames, embeddings).map { SimilarityEvaluator.System(name: $0, embeddings: $1) }
-            var generator = Xoshiro256StarStar(seed: seed)
-            results += evaluator.evaluate(
-                dataset: name, systems: systems, pairs: pairs, gold: gold, baseline: baseline, using: &generator)
+            for task in tasks {
+                var generator = Xoshiro256StarStar(seed: seed)
+                switch task {
+                case .sts:
+                    report.sts += evaluator.evaluate(
+                        dataset: name, systems: systems, pairs: pairs, gold: gold, baseline: baseline, using: &generator)
+                case .retrieval:
+                    report.tasks += taskEvaluator.retrieval(
+                        dataset: name, systems: systems, pairs: pairs, gold: gold, baseline: baseline, using: &generator)
+                case .classification:
+                    report.tasks += taskEvaluator.classification(
+                        dataset: name, systems: systems, pairs: pairs, gold: gold, baseline: baseline, using: &generator)
+                }
+            }
+            func text(_ attribute: String) -> String? {
+                if case .string(let value)? = file.metadata.attributes[attribute] { return value }
+                return nil
+            }
+            report.datasets.append(EvaluationReport.Dataset(
+                name: name, path: path, source: text("dataset"), split: text("split"),
+                seconds: Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9))
         }
-        return results
+        return report
     }
 
     /// The external systems' embeddings for one data file, in ``systems`` order: each distinct

@@ -94,6 +94,22 @@ public enum PairResampling {
         return Replicates(spearman: spearman, pearson: pearson)
     }
 
+    /// Calls `body` with each of `resamples` bootstrap draws of `items` items (with replacement),
+    /// given as multiplicities: `counts[i]` = how often item i was drawn (Σ counts = items).
+    /// Statistics that are sums or sorted sweeps over items (retrieval means, average precision)
+    /// are computed from the counts without materialising the draw.
+    public static func forEachDraw<G: RandomNumberGenerator>(
+        items: Int, resamples: Int, using generator: inout G, _ body: (_ counts: [Int]) -> Void
+    ) {
+        guard items > 0 else { return }
+        var counts = [Int](repeating: 0, count: items)
+        for _ in 0..<resamples {
+            for i in 0..<items { counts[i] = 0 }
+            for _ in 0..<items { counts[Int.random(in: 0..<items, using: &generator)] += 1 }
+            body(counts)
+        }
+    }
+
     /// The α/2 and 1−α/2 quantiles of the replicates (percentile interval; numpy's linear
     /// interpolation). Non-finite replicates (a draw with a constant system) are left out.
     public static func percentileInterval(_ replicates: [Double], level: Double = 0.95) -> Interval {

@@ -1,3 +1,5 @@
+import Autodiff
+
 /// How two sentence embeddings are compared (MTEB reports all four for STS tasks).
 public enum SimilarityFunction: String, CaseIterable, Codable, Sendable {
     /// `u·v / (‖u‖ ‖v‖)`: the main score.
@@ -53,6 +55,15 @@ public struct SentenceEmbeddings: Sendable {
                      "SentenceEmbeddings: \(values.count) values are not rows of dim \(dim)")
         self.values = values
         self.dim = dim
+    }
+
+    /// Every row divided by its L2 norm, `x / √(Σ x² + ε)` (``Tensor/l2Normalized(alongAxis:epsilon:)``,
+    /// ε = 1e-12), in Float32 as sentence-transformers' `Normalize` module computes it: what
+    /// `evaluate --normalize` scores. Cosine is unchanged; dot, euclidean and manhattan then rank
+    /// pairs as the model's normalised output does.
+    public func l2Normalized() -> SentenceEmbeddings {
+        guard count > 0 else { return self }
+        return SentenceEmbeddings(values: Tensor(shape: [count, dim], scalars: values).l2Normalized(alongAxis: 1).scalars, dim: dim)
     }
 
     /// `[pairs]` similarity of each pair `(first, second)` of sentence indices.

@@ -3,7 +3,9 @@ import Foundation
 /// An SVG chart of each strategy's Spearman (cosine) with its bootstrap interval, per dataset.
 ///
 /// One panel per dataset; one row per strategy: a dot at the score and a whisker over the
-/// interval; the baseline's score is a dashed vertical line so overlaps are easy to see.
+/// interval; the baseline's score is a dashed vertical line, labelled with its name, so overlaps are
+/// easy to see. Each panel has an axis title; a legend explains the colours; the caption and notes
+/// are wrapped to the chart's width.
 public enum ScoreChart {
     public static func svg(_ results: [StrategyResult]) -> String {
         let datasets = results.map(\.dataset).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
@@ -25,13 +27,15 @@ public enum ScoreChart {
         for dataset in datasets {
             let rows = results.filter { $0.dataset == dataset }
             body.append("<text x=\"\(f(margin))\" y=\"\(f(y))\" font-weight=\"bold\">\(escaped(dataset))</text>")
-            y += 10
+            y += 22  // room for the baseline's label above the dashed line
             let top = y
             let bottom = y + Double(rows.count) * rowHeight
             let baselineName = rows.compactMap(\.baseline).first
             if let baseline = rows.first(where: { $0.strategy == baselineName }), baseline.spearmanCosine.isFinite {
                 body.append("<line x1=\"\(f(x(baseline.spearmanCosine)))\" y1=\"\(f(top))\" "
                     + "x2=\"\(f(x(baseline.spearmanCosine)))\" y2=\"\(f(bottom))\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>")
+                body.append("<text x=\"\(f(x(baseline.spearmanCosine)))\" y=\"\(f(top - 2))\" text-anchor=\"middle\" "
+                    + "font-size=\"10\" fill=\"#777\">baseline: \(escaped(baseline.strategy))</text>")
             }
             for row in rows {
                 let center = y + rowHeight / 2
@@ -64,18 +68,44 @@ public enum ScoreChart {
                     + "\(Int(tick))</text>")
                 tick += step
             }
-            y += panelGap
-        }
-        let level = Int(((results.first?.confidenceLevel ?? 0.95) * 100).rounded())
-        body.append("<text x=\"\(f(margin))\" y=\"\(f(y))\" font-size=\"11\" fill=\"#555\">Spearman ×100 of cosine "
-            + "similarity with \(level)% bootstrap intervals; green / red: significantly better / worse than the baseline (dashed).</text>")
-        var notes: [String] = []
-        for row in results { if let note = row.note { notes.append("\(row.dataset), \(row.strategy): \(note)") } }
-        for note in notes.prefix(10) {
-            y += 16
-            body.append("<text x=\"\(f(margin))\" y=\"\(f(y))\" font-size=\"11\" fill=\"#555\">\(escaped(note))</text>")
+            body.append("<text x=\"\(f(x((low + high) / 2)))\" y=\"\(f(y + 30))\" text-anchor=\"middle\" font-size=\"11\">"
+                + "Spearman ×100 (cosine similarity vs gold)</text>")
+            y += panelGap + 14
         }
         let width = margin * 2 + labelWidth + plotWidth + 60
+        let level = Int(((results.first?.confidenceLevel ?? 0.95) * 100).rounded())
+        let baselineName = results.compactMap(\.baseline).first
+        // Legend: what each colour and the dashed line mean.
+        var legend: [(color: String, text: String)] = [("#2c3e50", baselineName == nil ? "score" : "not significantly different")]
+        if let baselineName {
+            legend = [("#1e8449", "significantly better than \(baselineName)"), ("#c0392b", "significantly worse than \(baselineName)")]
+                + legend
+        }
+        var legendX = margin
+        for item in legend {
+            if legendX > margin && legendX + 12 + Double(item.text.count) * 6 > width - margin {
+                legendX = margin  // wrap the legend rather than cut it at the edge
+                y += 16
+            }
+            body.append("<circle cx=\"\(f(legendX + 4))\" cy=\"\(f(y - 4))\" r=\"4\" fill=\"\(item.color)\"/>")
+            body.append("<text x=\"\(f(legendX + 12))\" y=\"\(f(y))\" font-size=\"11\">\(escaped(item.text))</text>")
+            legendX += 12 + Double(item.text.count) * 6 + 18
+        }
+        if let baselineName {
+            body.append("<line x1=\"\(f(legendX))\" y1=\"\(f(y - 8))\" x2=\"\(f(legendX))\" y2=\"\(f(y + 2))\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>")
+            body.append("<text x=\"\(f(legendX + 6))\" y=\"\(f(y))\" font-size=\"11\">\(escaped(baselineName))'s score</text>")
+        }
+        y += 18
+        var lines = Self.wrapped("Spearman ×100 of cosine similarity with \(level)% percentile bootstrap intervals over pairs; "
+            + "significance: the paired \(level)% interval of the difference from the baseline excludes 0.",
+            width: width - 2 * margin)
+        for row in results {
+            if let note = row.note { lines += Self.wrapped("\(row.dataset), \(row.strategy): \(note)", width: width - 2 * margin) }
+        }
+        for line in lines.prefix(14) {
+            body.append("<text x=\"\(f(margin))\" y=\"\(f(y))\" font-size=\"11\" fill=\"#555\">\(escaped(line))</text>")
+            y += 15
+        }
         let height = y + margin
         return """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
@@ -85,5 +115,22 @@ public enum ScoreChart {
             </svg>
 
             """
+    }
+
+    /// `text` broken at spaces into lines of at most `width` points in an 11-point sans-serif
+    /// (about 6 points a character, a safe upper bound for such fonts' average advance).
+    static func wrapped(_ text: String, width: Double) -> [String] {
+        let limit = max(20, Int(width / 6))
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ") {
+            if !current.isEmpty && current.count + 1 + word.count > limit {
+                lines.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
     }
 }

@@ -4,10 +4,15 @@ public struct SimilarityEvaluator: Sendable {
     public var resamples: Int
     /// Coverage of every interval, e.g. 0.95.
     public var confidenceLevel: Double
+    /// L2-normalise every embedding before scoring (``SentenceEmbeddings/l2Normalized()``), as a
+    /// model with a `Normalize` module outputs them; sentence-transformers' evaluators score that
+    /// output. Default false: the pooled vectors as they are.
+    public var normalize: Bool
 
-    public init(resamples: Int = 1000, confidenceLevel: Double = 0.95) {
+    public init(resamples: Int = 1000, confidenceLevel: Double = 0.95, normalize: Bool = false) {
         self.resamples = resamples
         self.confidenceLevel = confidenceLevel
+        self.normalize = normalize
     }
 
     /// One named system: a pooling strategy or a head, and the embeddings it gives every sentence.
@@ -34,6 +39,7 @@ public struct SimilarityEvaluator: Sendable {
         dataset: String, systems: [System], pairs: [(first: Int, second: Int)], gold: [Float],
         baseline: String?, using generator: inout G
     ) -> [StrategyResult] {
+        let systems = normalize ? systems.map { System(name: $0.name, embeddings: $0.embeddings.l2Normalized()) } : systems
         let goldScores = gold.map(Double.init)
         var similarities: [SimilarityFunction: [[Double]]] = [:]
         for function in SimilarityFunction.allCases {
@@ -65,7 +71,7 @@ public struct SimilarityEvaluator: Sendable {
                 spearmanDot: dot.spearman, pearsonDot: dot.pearson,
                 spearmanEuclidean: euclidean.spearman, pearsonEuclidean: euclidean.pearson,
                 spearmanManhattan: manhattan.spearman, pearsonManhattan: manhattan.pearson,
-                confidenceLevel: confidenceLevel, resamples: resamples)
+                normalized: normalize, confidenceLevel: confidenceLevel, resamples: resamples)
             if let b = baselineIndex, b != s {
                 let differences = zip(replicates.spearman[s], replicates.spearman[b]).map { $0 - $1 }
                 let baselineCosine = correlations(.cosine, b)

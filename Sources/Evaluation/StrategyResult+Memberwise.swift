@@ -7,6 +7,7 @@ extension StrategyResult {
         spearmanDot: Double, pearsonDot: Double,
         spearmanEuclidean: Double, pearsonEuclidean: Double,
         spearmanManhattan: Double, pearsonManhattan: Double,
+        normalized: Bool = false,
         confidenceLevel: Double, resamples: Int
     ) {
         self.dataset = dataset
@@ -22,6 +23,9 @@ extension StrategyResult {
         self.pearsonEuclidean = pearsonEuclidean
         self.spearmanManhattan = spearmanManhattan
         self.pearsonManhattan = pearsonManhattan
+        self.spearmanMax = Self.largest([spearmanCosine, spearmanDot, spearmanEuclidean, spearmanManhattan])
+        self.pearsonMax = Self.largest([pearsonCosine, pearsonDot, pearsonEuclidean, pearsonManhattan])
+        self.normalized = normalized
         self.baseline = nil
         self.spearmanCosineDifference = nil
         self.spearmanCosineDifferenceCI = nil
@@ -30,5 +34,11 @@ extension StrategyResult {
         self.note = nil
         self.confidenceLevel = confidenceLevel
         self.resamples = resamples
+    }
+
+    /// The largest of `values`, or NaN when any is undefined (as Python's `max` of NaN-holding
+    /// floats is order-dependent, an undefined input leaves the maximum undefined).
+    static func largest(_ values: [Double]) -> Double {
+        values.allSatisfy(\.isFinite) ? (values.max() ?? .nan) : .nan
     }
 }

@@ -15,6 +15,13 @@ public struct StrategyResult: Codable, Sendable, Equatable {
     public var pearsonEuclidean: Double
     public var spearmanManhattan: Double
     public var pearsonManhattan: Double
+    /// The largest Spearman of the four similarity functions (sentence-transformers' `spearman_max`).
+    public var spearmanMax: Double
+    /// The largest Pearson of the four (sentence-transformers' `pearson_max`).
+    public var pearsonMax: Double
+    /// Whether the embeddings were L2-normalised before scoring (`evaluate --normalize`); dot,
+    /// euclidean and manhattan differ, cosine does not.
+    public var normalized: Bool
 
     /// The strategy this one is compared with (nil for the baseline itself).
     public var baseline: String?
@@ -46,6 +53,9 @@ public struct StrategyResult: Codable, Sendable, Equatable {
         case pearsonEuclidean = "pearson_euclidean"
         case spearmanManhattan = "spearman_manhattan"
         case pearsonManhattan = "pearson_manhattan"
+        case spearmanMax = "spearman_max"
+        case pearsonMax = "pearson_max"
+        case normalized
         case baseline
         case spearmanCosineDifference = "spearman_cosine_diff"
         case spearmanCosineDifferenceCI = "spearman_cosine_diff_ci"
@@ -76,6 +86,9 @@ public struct StrategyResult: Codable, Sendable, Equatable {
         try number(pearsonEuclidean, .pearsonEuclidean)
         try number(spearmanManhattan, .spearmanManhattan)
         try number(pearsonManhattan, .pearsonManhattan)
+        try number(spearmanMax, .spearmanMax)
+        try number(pearsonMax, .pearsonMax)
+        try container.encode(normalized, forKey: .normalized)
         try container.encode(baseline, forKey: .baseline)
         try number(spearmanCosineDifference, .spearmanCosineDifference)
         try container.encode(spearmanCosineDifferenceCI, forKey: .spearmanCosineDifferenceCI)
@@ -103,6 +116,9 @@ public struct StrategyResult: Codable, Sendable, Equatable {
         pearsonEuclidean = try number(.pearsonEuclidean)
         spearmanManhattan = try number(.spearmanManhattan)
         pearsonManhattan = try number(.pearsonManhattan)
+        spearmanMax = try number(.spearmanMax)
+        pearsonMax = try number(.pearsonMax)
+        normalized = try container.decodeIfPresent(Bool.self, forKey: .normalized) ?? false
         baseline = try container.decodeIfPresent(String.self, forKey: .baseline)
         spearmanCosineDifference = try container.decodeIfPresent(Double.self, forKey: .spearmanCosineDifference)
         spearmanCosineDifferenceCI = try container.decodeIfPresent(PairResampling.Interval.self, forKey: .spearmanCosineDifferenceCI)

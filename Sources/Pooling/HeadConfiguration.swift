@@ -47,11 +47,11 @@ public struct HeadConfiguration: Codable, Sendable, Equatable {
     public var kind: HeadKind
     /// Width of the hidden states (and of the output).
     public var dim: Int
-    /// Additive: width of the `tanh` layer. Default 128. Ignored by `multihead`.
+    /// Additive: width of the `tanh` layer. Default 128. Ignored (and not written) by `multihead`.
     public var hidden: Int
-    /// Multihead: number of learned queries; `dim` must be divisible by it. Default 4. Ignored by `additive`.
+    /// Multihead: number of learned queries; `dim` must be divisible by it. Default 4. Ignored (and not written) by `additive`.
     public var heads: Int
-    /// Multihead: width of keys and queries. Default 64. Ignored by `additive`.
+    /// Multihead: width of keys and queries. Default 64. Ignored (and not written) by `additive`.
     public var keyDim: Int
     /// Add an output projection `y = P x + c` (initialised to the identity).
     public var projection: Bool
@@ -84,7 +84,41 @@ public struct HeadConfiguration: Codable, Sendable, Equatable {
         case formatVersion = "format_version"
     }
 
-    /// Decodes; `kind`, `dim` and `format_version` are required, everything else has its default.
+    /// This configuration with the fields its kind ignores at their defaults: what survives a
+    /// round trip through `config.json`, which writes only the fields the kind uses.
+    public var canonical: HeadConfiguration {
+        var copy = self
+        let defaults = HeadConfiguration(kind: kind, dim: dim)
+        switch kind {
+        case .additive:
+            copy.heads = defaults.heads
+            copy.keyDim = defaults.keyDim
+        case .multihead:
+            copy.hidden = defaults.hidden
+        }
+        return copy
+    }
+
+    /// Encodes the fields `kind` uses: `hidden` for additive, `heads` and `key_dim` for multihead.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(dim, forKey: .dim)
+        switch kind {
+        case .additive:
+            try container.encode(hidden, forKey: .hidden)
+        case .multihead:
+            try container.encode(heads, forKey: .heads)
+            try container.encode(keyDim, forKey: .keyDim)
+        }
+        try container.encode(projection, forKey: .projection)
+        try container.encode(normalize, forKey: .normalize)
+        try container.encode(provenance, forKey: .provenance)
+        try container.encode(formatVersion, forKey: .formatVersion)
+    }
+
+    /// Decodes; `kind`, `dim` and `format_version` are required, everything else has its default
+    /// (files from earlier versions carry every kind's fields; the unused ones are read and ignored).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         kind = try container.decode(HeadKind.self, forKey: .kind)

@@ -48,7 +48,8 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
 /// ```
 /// tensors   parameters/<name>   current weights          best/<name>   weights of the best dev score
 ///           adam.m/<name>       AdamW first moments      adam.v/<name> AdamW second moments
-/// metadata  "pooler_checkpoint": JSON {formatVersion, configuration, progress, optimizerStep, inputs}
+/// metadata  "pooler_checkpoint": JSON {format_version, configuration, progress, optimizer_step, inputs}
+///           (snake_case, ``SnakeCaseJSON``; camelCase checkpoints of earlier versions still read)
 ///           "pooler_checkpoint_sha256": SHA-256 of that JSON and every tensor (ContentDigest)
 /// ```
 /// Float32 values are stored bit-exactly (binary), which `--resume`'s bit-identical guarantee needs.
@@ -115,9 +116,7 @@ public struct Checkpoint: Equatable, Sendable {
         do {
             let header = Header(formatVersion: Self.formatVersion, configuration: configuration, progress: progress,
                                 optimizerStep: optimizer.step, inputs: inputs)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let jsonData = try encoder.encode(header)
+            let jsonData = try SnakeCaseJSON.encoder([.sortedKeys]).encode(header)
             let metadata = [Self.metadataKey: String(decoding: jsonData, as: UTF8.self),
                             Self.digestKey: ContentDigest.sha256Hex(tensors: named, prefix: jsonData)]
             try SafeTensors.write(SafeTensors.Contents(tensors: tensors, metadata: metadata), to: url)
@@ -153,7 +152,7 @@ public struct Checkpoint: Equatable, Sendable {
         }
         let header: Header
         do {
-            header = try JSONDecoder().decode(Header.self, from: Data(json.utf8))
+            header = try SnakeCaseJSON.decoder().decode(Header.self, from: Data(json.utf8))
         } catch {
             throw TrainingError.checkpointCorrupt(path: url.path, detail: "its training state does not decode: \(error)")
         }

@@ -78,4 +78,35 @@ public enum Warmup: Sendable, Equatable, Codable, CustomStringConvertible {
         case .steps(let steps): return "\(steps)"
         }
     }
+
+    private enum CodingKeys: String, CodingKey { case fraction, steps }
+    /// The payload key Swift's synthesized enum coding used (`{"fraction": {"_0": 0.1}}`).
+    private enum LegacyPayload: String, CodingKey { case value = "_0" }
+
+    /// Encoded as `{"fraction": 0.1}` or `{"steps": 100}`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .fraction(let fraction): try container.encode(fraction, forKey: .fraction)
+        case .steps(let steps): try container.encode(steps, forKey: .steps)
+        }
+    }
+
+    /// Decodes `{"fraction": 0.1}` / `{"steps": 100}`, and the `{"fraction": {"_0": 0.1}}` form
+    /// earlier versions wrote (checkpoints, summaries).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func value<T: Decodable>(_ type: T.Type, _ key: CodingKeys) throws -> T {
+            if let plain = try? container.decode(T.self, forKey: key) { return plain }
+            return try container.nestedContainer(keyedBy: LegacyPayload.self, forKey: key).decode(T.self, forKey: .value)
+        }
+        if container.contains(.fraction) {
+            self = .fraction(try value(Double.self, .fraction))
+        } else if container.contains(.steps) {
+            self = .steps(try value(Int.self, .steps))
+        } else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "warmup needs a 'fraction' or a 'steps' key"))
+        }
+    }
 }

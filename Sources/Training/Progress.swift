@@ -54,6 +54,10 @@ public final class ProgressDisplay {
         }
     }
 
+    /// Ends a visible bar with a newline, so what is printed next (e.g. the message after Ctrl-C)
+    /// starts on a line of its own; does nothing when no bar is showing.
+    public func finish() { endBar() }
+
     /// Ends a visible bar before a full line.
     private func endBar() {
         if barVisible {

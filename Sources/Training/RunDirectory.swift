@@ -28,10 +28,9 @@ public struct RunDirectory: Sendable {
         }
     }
 
-    /// Appends one JSON line to `log.jsonl`.
+    /// Appends one JSON line to `log.jsonl` (snake_case keys).
     func appendLog(_ record: EvaluationRecord) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = SnakeCaseJSON.encoder([.sortedKeys])
         do {
             var line = try encoder.encode(record)
             line.append(0x0A)
@@ -53,10 +52,9 @@ public struct RunDirectory: Sendable {
         try? FileManager.default.removeItem(at: log)
     }
 
-    /// Writes `summary.json` atomically, pretty-printed with sorted keys.
+    /// Writes `summary.json` atomically, pretty-printed with sorted snake_case keys.
     func writeSummary(_ summary: RunSummary) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let encoder = SnakeCaseJSON.encoder([.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         do {
             try encoder.encode(summary).write(to: self.summary, options: .atomic)
         } catch {
@@ -102,4 +100,10 @@ public struct RunSummary: Codable, Sendable {
     public var elapsedSeconds: Double
     /// Where the best head was exported (relative to the run directory), when the run finished.
     public var head: String?
+
+    /// Reads what ``RunDirectory`` writes to `summary.json` (``SnakeCaseJSON``; camelCase files of
+    /// earlier versions too).
+    public static func decode(_ data: Data) throws -> RunSummary {
+        try SnakeCaseJSON.decoder().decode(RunSummary.self, from: data)
+    }
 }

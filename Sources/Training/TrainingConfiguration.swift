@@ -109,6 +109,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         var b = other
         a.head.provenance = HeadProvenance()
         b.head.provenance = HeadProvenance()
+        // Fields the head's kind ignores are not stored, so they cannot differ.
+        a.head = a.head.canonical
+        b.head = b.head.canonical
         let fields: [(String, String, String)] = [
             ("head.kind", "\(a.head.kind)", "\(b.head.kind)"), ("head.dim", "\(a.head.dim)", "\(b.head.dim)"),
             ("head.hidden", "\(a.head.hidden)", "\(b.head.hidden)"), ("head.heads", "\(a.head.heads)", "\(b.head.heads)"),

@@ -4,6 +4,7 @@ import Foundation
 import Pooling
 
 extension ReportFormat: ExpressibleByArgument {}
+extension EvaluationTask: ExpressibleByArgument {}
 
 /// `pooler evaluate`: fixed strategies and learned heads on scored-pair benchmarks.
 struct EvaluateCommand: ParsableCommand {
@@ -22,6 +23,20 @@ struct EvaluateCommand: ParsableCommand {
             on an intermediate layer. FILE must have the same /pairs, /scores and sentences as the \
             --data file; with several --data files, {split} in FILE is replaced by each data file's \
             name without .h5: --system "layer6-mean=/data/layer6/{split}.h5:mean".
+
+            --normalize L2-normalises every embedding before scoring, as a sentence-transformers \
+            model with a Normalize module outputs them (all-MiniLM-L6-v2 does): dot, euclidean and \
+            manhattan then equal sentence-transformers' EmbeddingSimilarityEvaluator; cosine is unchanged.
+
+            --tasks sts,retrieval,classification adds, on the same pair files, MTEB-style pair \
+            retrieval (queries: first sentences of pairs with gold ≥ --relevant-at; corpus: every \
+            second sentence; nDCG@10, MRR@10, recall@1, recall@10) and pair classification (positive: \
+            gold ≥ --relevant-at, or label 1 when every gold score is 0 or 1; average precision, \
+            best-threshold accuracy and F1 of the cosine), each with intervals and paired comparisons.
+
+            --format mteb writes MTEB's result JSON for the STS scores, one file per task and method, \
+            to the folder --output names: FOLDER/METHOD/TASK.json (TASK from the file's dataset \
+            attribute, e.g. STSBenchmark; each --data file is a split of it).
             """
     )
 
@@ -61,8 +76,19 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output format: " + ReportFormat.allCases.map(\.rawValue).joined(separator: ", ") + "."))
     var format: ReportFormat = .table
 
-    @Option(help: "Write the report to this file (atomically) instead of standard output.")
+    @Option(help: "Write the report to this file (atomically) instead of standard output; with --format mteb, a folder (required).")
     var output: String?
+
+    @Flag(help: "L2-normalise the embeddings before scoring (as sentence-transformers models with a Normalize module output them).")
+    var normalize = false
+
+    @Option(help: ArgumentHelp(
+        "What to measure, comma-separated: " + EvaluationTask.allCases.map(\.rawValue).joined(separator: ", ") + ".",
+        valueName: "tasks"))
+    var tasks = "sts"
+
+    @Option(parsing: .unconditional, help: "Gold score at which a pair is relevant (retrieval) or positive (classification).")
+    var relevantAt: Float = 4
 
     @Option(help: "Also draw the scores with their intervals to this SVG file.")
     var plot: String?
@@ -83,7 +109,28 @@ struct EvaluateCommand: ParsableCommand {
         strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
+    /// The `--tasks` list parsed (validated in ``validate()``).
+    var taskList: [EvaluationTask] {
+        tasks.split(separator: ",").compactMap { EvaluationTask(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+    }
+
     func validate() throws {
+        for name in tasks.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where EvaluationTask(rawValue: name) == nil {
+            throw ValidationError("--tasks: unknown task '\(name)'; known: \(EvaluationTask.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        if taskList.isEmpty { throw ValidationError("--tasks is empty; give e.g. sts,retrieval,classification.") }
+        if Set(taskList).count != taskList.count { throw ValidationError("--tasks names a task twice: \(tasks).") }
+        if !relevantAt.isFinite { throw ValidationError("--relevant-at must be a number, e.g. 4.0 on a 0–5 scale; got \(relevantAt).") }
+        if format == .mteb {
+            if output == nil { throw ValidationError("--format mteb writes one file per task and method: give --output FOLDER.") }
+            if taskList != [.sts] { throw ValidationError("--format mteb writes STS results only; use --tasks sts (or another --format).") }
+        }
+        if plot != nil && !taskList.contains(.sts) {
+            throw ValidationError("--plot draws the STS scores: add sts to --tasks, or leave out --plot.")
+        }
+        if format == .csv && taskList.count > 1 {
+            throw ValidationError("--format csv holds one task per file; run once per task, or use --format json.")
+        }
         if datasets.isEmpty { throw ValidationError("Give at least one --data FILE.h5.") }
         if strategyList.isEmpty && heads.isEmpty && systems.isEmpty {
             throw ValidationError("Nothing to evaluate: give --strategies, --head and/or --system.")
@@ -137,8 +184,12 @@ struct EvaluateCommand: ParsableCommand {
         for text in heads {
             inputs += OutputPaths.headInputs(flag: "--head", folder: HeadArgument(parsing: text).folder)
         }
-        let outputs = [output.map { (flag: "--output", path: $0) }, plot.map { (flag: "--plot", path: $0) }].compactMap { $0 }
+        let outputs = [format == .mteb ? nil : output.map { (flag: "--output", path: $0) },
+                       plot.map { (flag: "--plot", path: $0) }].compactMap { $0 }
         try OutputPaths.check(outputs: outputs, inputs: inputs)
+        if format == .mteb, let output {
+            try OutputPaths.checkFolder(output, flag: "--output", inputs: inputs + outputs)
+        }
     }
 
     /// The `--system` arguments parsed.
@@ -159,19 +210,24 @@ struct EvaluateCommand: ParsableCommand {
             let argument = HeadArgument(parsing: text)
             return ComparisonRun.NamedHead(name: argument.name, head: try HeadExport.load(from: argument.folder))
         }
-        let run = ComparisonRun(
+        var run = ComparisonRun(
             datasets: datasets, strategies: strategyList, heads: loaded, systems: try externalSystems(),
             baseline: baseline == "none" ? nil : baseline,
             evaluator: SimilarityEvaluator(resamples: resamples, confidenceLevel: confidence),
             seed: seed, batchSize: batchSize,
-            specialTokens: try specialTokens.map { try SpecialTokenPositions(parsing: $0) })
-        let results = try run.run(log: { line in if !quiet { StandardError.print(line) } })
-        let report = try format.render(results)
-        if let output {
+            specialTokens: try specialTokens.map { try SpecialTokenPositions(parsing: $0) },
+            tasks: taskList, relevantAt: relevantAt)
+        run.evaluator.normalize = normalize
+        let evaluation = try run.runTasks(log: { line in if !quiet { StandardError.print(line) } })
+        let results = evaluation.sts
+        if format == .mteb, let output {
+            try writeMTEB(evaluation, to: output)
+        } else if let output {
+            let report = try format.render(evaluation)
             try AtomicText.write(report, to: output)
             if !quiet { StandardError.print("wrote \(output)") }
         } else {
-            print(report, terminator: "")
+            print(try format.render(evaluation), terminator: "")
         }
         if sentences {
             for line in ResultSentences.sentences(results) { print(line) }
@@ -179,6 +235,31 @@ struct EvaluateCommand: ParsableCommand {
         if let plot {
             try AtomicText.write(ScoreChart.svg(results), to: plot)
             if !quiet { StandardError.print("wrote \(plot)") }
+        }
+    }
+
+    /// One MTEB result file per (task, method) below `folder`, each checked and written atomically.
+    func writeMTEB(_ evaluation: EvaluationReport, to folder: String) throws {
+        let files: [MTEBResult]
+        switch MTEBResult.grouped(evaluation, poolerVersion: PoolerVersion.string) {
+        case .success(let grouped): files = grouped
+        case .failure(let collision): throw collision
+        }
+        let paths = files.map { URL(fileURLWithPath: folder).appendingPathComponent($0.relativePath).path }
+        var inputs = datasets.map { (flag: "--data", path: $0) }
+        for text in heads { inputs += OutputPaths.headInputs(flag: "--head", folder: HeadArgument(parsing: text).folder) }
+        for system in try externalSystems() { inputs += datasets.map { (flag: "--system", path: system.path(forDataset: $0)) } }
+        try OutputPaths.check(outputs: paths.map { (flag: "--output", path: $0) } + (plot.map { [(flag: "--plot", path: $0)] } ?? []),
+                              inputs: inputs)
+        for (file, path) in zip(files, paths) {
+            let parent = URL(fileURLWithPath: path).deletingLastPathComponent()
+            do {
+                try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+            } catch {
+                throw AtomicText.WriteError(path: parent.path, reason: error.localizedDescription)
+            }
+            try AtomicText.write(try file.json(), to: path)
+            if !quiet { StandardError.print("wrote \(path)") }
         }
     }
 }

@@ -16,32 +16,41 @@ struct InspectCommand: ParsableCommand {
     @Argument(help: "HDF5 files in the ragged or padded layout.")
     var files: [String]
 
-    @Flag(help: "Print one JSON object per file instead of text.")
+    @Flag(help: "Print a JSON array with one object per file instead of text (snake_case keys).")
     var json = false
+
+    @Flag(help: "Print JSON Lines: one object per file, one per line.")
+    var jsonl = false
 
     @Flag(help: "Skip the full scan of hidden states (structure checks only).")
     var quick = false
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("Name at least one file.") }
+        if json && jsonl { throw ValidationError("--json and --jsonl exclude each other: one array, or one object per line.") }
     }
 
     func run() throws {
         var anyInvalid = false
+        var reports: [FileReport] = []
         for path in files {
             let report = FileReport(path: path, scan: !quick)
             anyInvalid = anyInvalid || !report.valid
-            if json {
-                print(report.jsonLine())
+            if jsonl {
+                print(report.json())
+            } else if json {
+                reports.append(report)
             } else {
                 print(report.text())
             }
         }
+        if json { print(FileReport.jsonArray(reports)) }
         if anyInvalid { throw ExitCode(1) }
     }
 }
 
-/// What `inspect` found about one file; the JSON keys are its property names.
+/// What `inspect` found about one file; the JSON keys are its property names in snake_case, and
+/// HDF5 attributes keep their types (numbers as numbers, arrays as arrays).
 struct FileReport: Encodable {
     struct Lengths: Encodable {
         var min: Int
@@ -70,7 +79,7 @@ struct FileReport: Encodable {
     var chunk: [Int]?
     var filters: [String]?
     var specialTokens: [String]?
-    var attributes: [String: String]?
+    var attributes: [String: AttributeJSON]?
     var lengths: Lengths?
     var valid: Bool
     var scanned: Bool
@@ -98,7 +107,7 @@ struct FileReport: Encodable {
             chunk = meta.storage.chunk
             filters = meta.storage.filters.map(\.description)
             specialTokens = meta.specialTokens?.items
-            attributes = meta.attributes.mapValues(\.description)
+            attributes = meta.attributes.mapValues(AttributeJSON.init)
             let statistics = TokenLengthStatistics(offsets: file.offsets)
             lengths = Lengths(min: statistics.minimum, mean: statistics.mean, max: statistics.maximum,
                               histogram: statistics.histogram.map {
@@ -118,14 +127,30 @@ struct FileReport: Encodable {
         valid = errors.isEmpty
     }
 
-    func jsonLine() -> String {
+    enum CodingKeys: String, CodingKey {
+        case path, layout, sentences, tokens, pairs, scores, dim, dtype, storage, chunk, filters, attributes, lengths
+        case valid, scanned, errors
+        case paddingSide = "padding_side"
+        case paddedLength = "padded_length"
+        case specialTokens = "special_tokens"
+        case nonFiniteValues = "non_finite_values"
+    }
+
+    /// One line of JSON (`--jsonl`).
+    func json() -> String { Self.encoded(self, pretty: false) }
+
+    /// One JSON array of the reports (`--json`).
+    static func jsonArray(_ reports: [FileReport]) -> String { encoded(reports, pretty: true) }
+
+    private static func encoded(_ value: some Encodable, pretty: Bool) -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self) else {
-            // Encoding plain strings and numbers cannot fail; keep the contract anyway.
-            return #"{"path":"\#(path)","valid":false,"errors":["could not encode the report"]}"#
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
+        } catch {
+            // Encoding strings and finite numbers cannot fail; keep the contract anyway.
+            return #"{"valid":false,"errors":["could not encode the report: \#(error)"]}"#
         }
-        return String(decoding: data, as: UTF8.self)
     }
 
     func text() -> String {
@@ -147,7 +172,7 @@ struct FileReport: Encodable {
             if let attributes, !attributes.isEmpty {
                 lines.append("  attributes:")
                 for (name, value) in attributes.sorted(by: { $0.key < $1.key }) {
-                    lines.append("    \(name) = \(value)")
+                    lines.append("    \(name) = \(value.value)")
                 }
             }
             if let lengths {
@@ -168,5 +193,26 @@ struct FileReport: Encodable {
             for error in errors { lines.append("    error: \(error)") }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// An HDF5 attribute in JSON with its type: a string, a number, or an array of them (non-finite
+/// floats, which JSON cannot hold, as `null`).
+struct AttributeJSON: Encodable {
+    var value: AttributeValue
+
+    init(_ value: AttributeValue) { self.value = value }
+
+    func encode(to encoder: any Encoder) throws {
+        func number(_ x: Double) -> Double? { x.isFinite ? x : nil }
+        var container = encoder.singleValueContainer()
+        switch value {
+        case .string(let text): try container.encode(text)
+        case .int(let n): try container.encode(n)
+        case .double(let x): try container.encode(number(x))
+        case .strings(let texts): try container.encode(texts)
+        case .ints(let ns): try container.encode(ns)
+        case .doubles(let xs): try container.encode(xs.map(number))
+        }
     }
 }

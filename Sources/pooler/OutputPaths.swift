@@ -77,6 +77,19 @@ enum OutputPaths {
         }
     }
 
+    /// Checks a folder a command writes files into (`evaluate --format mteb --output`): not empty,
+    /// not an existing file, and not an input; the files written inside it are checked with
+    /// ``check(outputs:inputs:)`` once their names are known.
+    static func checkFolder(_ folder: String, flag: String, inputs: [(flag: String, path: String)]) throws {
+        guard !folder.isEmpty else { throw CommandError.emptyPath(flag: flag) }
+        if let kind = kind(of: folder), kind != "folder" {
+            throw CommandError.outputNotRegularFile(flag: flag, path: folder, kind: kind + " (this output must be a folder)")
+        }
+        for input in inputs where !input.path.isEmpty && sameFile(folder, input.path) {
+            throw CommandError.outputIsInput(flag: flag, path: folder, inputFlag: input.flag, input: input.path)
+        }
+    }
+
     /// Checks a training run directory: not empty, not a file, not an input, and no input is
     /// replaced by what the run writes inside it.
     static func checkRunDirectory(_ out: String, inputs: [(flag: String, path: String)]) throws {

@@ -188,7 +188,9 @@ struct TrainCommand: ParsableCommand {
         let outcome: TrainingOutcome
         do {
             outcome = try trainer.run(resume: resume, stop: stop, observer: display.handle)
+            display.finish()  // the bar has no newline; what follows starts on a new line
         } catch {
+            display.finish()
             lock.removeDirectoryIfUnused()
             throw error
         }

@@ -71,6 +71,20 @@ struct EmbedCommandTests {
         #expect(PoolingScratch.maxDifference(swift, head.pooled(rows, segments: segments)) <= 1e-6)
     }
 
+    @Test("pool.py piped into head stops quietly, without a BrokenPipeError traceback",
+          .enabled(if: PythonReference.isAvailable,
+                   "skipped: python3 with numpy, h5py and safetensors is needed (pip install numpy h5py safetensors)"))
+    func poolScriptIntoHead() throws {
+        let (_, folder) = try scratch.exportPerturbedHead(HeadConfiguration(kind: .additive, dim: 384, hidden: 4), to: "head")
+        // Megabytes of output, far more than a pipe holds: the pipe closes while the script still writes.
+        let input = EvaluateCommandTests.sample.appendingPathComponent("test.h5").path
+        let command = "python3 '\(PythonReference.script.path)' '\(folder.path)' '\(input)' | head -n 1"
+        let result = try PoolerProcess.run(executable: URL(fileURLWithPath: "/bin/sh"), ["-c", command])
+        #expect(result.status == 0)
+        #expect(result.stdout.split(separator: "\n").count == 1)
+        #expect(!result.stderr.contains("BrokenPipeError") && !result.stderr.contains("Traceback"), "\(result.stderr)")
+    }
+
     @Test("clear errors: flags, unknown strategy, missing file, head dimension")
     func errors() throws {
         let input = try scratch.writeHiddenStates("in.h5", dim: 4)

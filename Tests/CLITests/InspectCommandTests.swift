@@ -23,7 +23,8 @@ struct InspectCommandTests {
         let output = path(name)
         let writer = try RaggedWriter(path: output, dim: 4, options: .init(chunkRows: 8),
                                       attributes: ["special_tokens": .string("cls_first,sep_last"),
-                                                   "model": .string("tiny")])
+                                                   "model": .string("tiny"), "hidden_size": .int(4),
+                                                   "dropout": .double(0.5), "layers": .ints([1, 2])])
         for length in 2...6 {
             try writer.append(sentence: ArraySlice((0..<(length * 4)).map { Float($0) / 16 }), text: "s\(length)")
         }
@@ -55,24 +56,35 @@ struct InspectCommandTests {
         }
     }
 
-    @Test("--json prints one object per file with the agreed keys; any invalid file makes the exit non-zero")
+    @Test("--json prints one array of objects with the agreed keys; any invalid file makes the exit non-zero")
     func json() throws {
         let good = try writeValid("good.h5")
         let bad = try writeNaN("nan.h5")
         let missing = path("missing.h5")
         let result = try PoolerProcess.run(["inspect", "--json", good, bad, missing])
         #expect(result.status == 1)
-        let lines = result.stdout.split(separator: "\n")
-        #expect(lines.count == 3)
-        var objects: [[String: Any]] = []
-        for line in lines {
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            objects.append(try #require(object))
+        let objects = try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(objects.count == 3)
+        let jsonl = try PoolerProcess.run(["inspect", "--jsonl", good, bad, missing])
+        let lines = jsonl.stdout.split(separator: "\n")
+        #expect(jsonl.status == 1 && lines.count == 3)
+        for (line, object) in zip(lines, objects) {
+            let parsed = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(parsed["path"] as? String == object["path"] as? String)
+        }
+        // One key style: snake_case everywhere.
+        for object in objects {
+            for key in object.keys { #expect(key == key.lowercased(), "key \(key) is not snake_case") }
         }
         for key in ["path", "layout", "sentences", "tokens", "pairs", "dim", "dtype", "valid", "errors"] {
             #expect(objects[0][key] != nil, "key \(key) missing")
         }
         #expect(objects[0]["valid"] as? Bool == true)
+        // HDF5 attributes keep their types.
+        let attributes = try #require(objects[0]["attributes"] as? [String: Any])
+        #expect(attributes["hidden_size"] as? Int == 4 && attributes["dropout"] as? Double == 0.5)
+        #expect(attributes["layers"] as? [Int] == [1, 2] && attributes["model"] as? String == "tiny")
+        #expect(objects[0]["special_tokens"] as? [String] != nil)
         #expect(objects[0]["sentences"] as? Int == 5)
         #expect(objects[0]["tokens"] as? Int == 20)
         #expect(objects[0]["dtype"] as? String == "float16")

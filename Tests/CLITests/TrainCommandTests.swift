@@ -50,6 +50,10 @@ struct TrainCommandTests {
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.path("run/summary.json"))))
         let train = (summary as? [String: Any])?["train"] as? [String: Any]
         #expect((train?["sha256"] as? String)?.count == 64)
+        // No Swift enum encodings, one key style.
+        let configuration = (summary as? [String: Any])?["configuration"] as? [String: Any]
+        #expect(configuration?["warmup"] as? [String: Double] == ["fraction": 0.1])
+        #expect(configuration?["learning_rate"] != nil && (summary as? [String: Any])?["best_dev_spearman"] != nil)
         let log = try String(contentsOfFile: scratch.path("run/log.jsonl"), encoding: .utf8)
         #expect(log.split(separator: "\n").count == 3)  // initial + 2 epochs
 

@@ -79,6 +79,21 @@ struct SimilarityEvaluatorTests {
 func chart() {
     let svg = ScoreChart.svg(SimilarityEvaluatorTests.evaluate())
     #expect(svg.hasPrefix("<svg"))
-    #expect(svg.components(separatedBy: "<circle").count - 1 == 2)
+    #expect(svg.components(separatedBy: "<circle").count - 1 == 2 + 3)  // two rows, three legend entries
     #expect(svg.contains(">good<") && svg.contains(">noisy<"))
+    // The axis has a title, the dashed line names the baseline, the legend explains the colours.
+    #expect(svg.contains("Spearman ×100 (cosine similarity vs gold)"))
+    #expect(svg.contains("baseline: noisy") && svg.contains("significantly better than noisy")
+        && svg.contains("significantly worse than noisy"))
+}
+
+@Test("the chart's caption is wrapped to its width")
+func chartCaptionWraps() throws {
+    let svg = ScoreChart.svg(SimilarityEvaluatorTests.evaluate())
+    let width = try #require(svg.firstMatch(of: /width="(\d+)"/).flatMap { Double($0.1) })
+    for line in ScoreChart.wrapped(String(repeating: "word ", count: 100), width: width - 32) {
+        #expect(Double(line.count) * 6 <= width - 32)
+    }
+    let lines = ScoreChart.wrapped("a b c", width: 1000)
+    #expect(lines == ["a b c"])
 }

@@ -29,6 +29,22 @@ struct HeadExportTests {
         #expect(try JSONDecoder().decode(HeadConfiguration.self, from: minimal) == HeadConfiguration(kind: .additive, dim: 16))
     }
 
+    @Test("each kind writes only its own size fields; older files with all of them still load")
+    func unusedFieldsLeftOut() throws {
+        func keys(_ configuration: HeadConfiguration) throws -> Set<String> {
+            let object = try JSONSerialization.jsonObject(with: HeadExport.configurationData(configuration)) as? [String: Any]
+            return Set(object?.keys.map { $0 } ?? [])
+        }
+        let additive = try keys(HeadConfiguration(kind: .additive, dim: 8, hidden: 4))
+        #expect(additive.contains("hidden") && !additive.contains("heads") && !additive.contains("key_dim"))
+        let multihead = try keys(HeadConfiguration(kind: .multihead, dim: 8, heads: 2, keyDim: 4))
+        #expect(!multihead.contains("hidden") && multihead.contains("heads") && multihead.contains("key_dim"))
+        let old = Data((#"{"kind": "additive", "dim": 8, "hidden": 4, "heads": 4, "key_dim": 64, "projection": false,"#
+            + #" "normalize": false, "format_version": 1}"#).utf8)
+        let loaded = try JSONDecoder().decode(HeadConfiguration.self, from: old)
+        #expect(loaded.kind == .additive && loaded.hidden == 4)
+    }
+
     @Test("validation rejects impossible configurations with typed errors")
     func validation() throws {
         #expect(throws: PoolingError.invalidConfiguration(path: "c", field: "dim", value: "0", requirement: "must be positive")) {

@@ -97,10 +97,14 @@ struct TrainerTests {
         _ = head.pooled(rows, segments: segments)
         #expect(head.configuration.provenance.poolerVersion == "9.9.9")
         let lines = try String(contentsOf: directory.log, encoding: .utf8).split(separator: "\n")
-        let records = try lines.map { try JSONDecoder().decode(EvaluationRecord.self, from: Data($0.utf8)) }
+        let snake = JSONDecoder()
+        snake.keyDecodingStrategy = .convertFromSnakeCase
+        let records = try lines.map { try snake.decode(EvaluationRecord.self, from: Data($0.utf8)) }
+        #expect(lines.first?.contains("\"dev_spearman\"") == true)
         #expect(records.map(\.kind) == [.initial, .epoch, .epoch])
         #expect(records.last?.trainLoss != nil)
-        let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: directory.summary))
+        let summary = try RunSummary.decode(Data(contentsOf: directory.summary))
+        #expect(summary.configuration.warmup == Fixture.configuration().warmup)
         #expect(summary.bestDevSpearman == outcome.best?.devSpearman)
         #expect(summary.stoppedBy == .completed)
         #expect(summary.train.sha256 == nil)  // in-memory split: no file to hash
@@ -286,4 +290,45 @@ struct TrainerTests {
         #expect(ContentDigest.sha256Hex(ofFileAt: path) == ContentDigest.sha256Hex(of: Data([UInt8](repeating: 0x61, count: 3_000_000))))
         #expect(ContentDigest.sha256Hex(ofFileAt: path + ".missing") == nil)
     }
+}
+
+@Test("warmup is written as {\"fraction\": 0.1} or {\"steps\": 100}; the older {\"fraction\": {\"_0\": 0.1}} still reads")
+func warmupEncoding() throws {
+    let fraction = String(decoding: try JSONEncoder().encode(Warmup.fraction(0.1)), as: UTF8.self)
+    #expect(fraction == #"{"fraction":0.1}"#)
+    #expect(String(decoding: try JSONEncoder().encode(Warmup.steps(100)), as: UTF8.self) == #"{"steps":100}"#)
+    #expect(try JSONDecoder().decode(Warmup.self, from: Data(#"{"fraction":{"_0":0.25}}"#.utf8)) == .fraction(0.25))
+    #expect(try JSONDecoder().decode(Warmup.self, from: Data(#"{"steps":{"_0":7}}"#.utf8)) == .steps(7))
+    #expect(try JSONDecoder().decode(Warmup.self, from: Data(fraction.utf8)) == .fraction(0.1))
+    #expect(throws: DecodingError.self) { try JSONDecoder().decode(Warmup.self, from: Data("{}".utf8)) }
+}
+
+@Test("after a redrawn bar, finish() ends its line so the Ctrl-C message starts on a new one")
+func progressBarFinish() {
+    final class Sink: @unchecked Sendable { var text = "" }
+    let sink = Sink()
+    let display = ProgressDisplay(isTerminal: true, write: { sink.text += $0 }, report: { sink.text += $0 })
+    display.handle(.stepped(StepReport(epoch: 1, epochs: 2, batchInEpoch: 3, batchesPerEpoch: 3, step: 3, totalSteps: 6,
+                                       loss: 1, learningRate: 1e-4, pairsPerSecond: 100, remainingSeconds: 1)))
+    #expect(sink.text.hasPrefix("\r") && !sink.text.hasSuffix("\n"))
+    display.finish()
+    #expect(sink.text.hasSuffix("\n"))
+    display.finish()
+    #expect(!sink.text.hasSuffix("\n\n"))  // nothing more once the bar has ended
+}
+
+@Test("training JSON is snake_case; camelCase files of earlier versions still read")
+func snakeCaseTrainingJSON() throws {
+    let configuration = TrainingConfiguration(head: HeadConfiguration(kind: .multihead, dim: 8, heads: 2, keyDim: 4),
+                                              learningRate: 1e-3, warmup: .steps(5), evalEvery: 10)
+    let data = try SnakeCaseJSON.encoder([.sortedKeys]).encode(configuration)
+    let text = String(decoding: data, as: UTF8.self)
+    #expect(text.contains("\"learning_rate\"") && text.contains("\"eval_every\"") && text.contains("\"key_dim\":4"))
+    #expect(!text.contains("learningRate"))
+    #expect(try SnakeCaseJSON.decoder().decode(TrainingConfiguration.self, from: data) == configuration)
+    // An earlier version's camelCase (synthesized enum coding for warmup included).
+    let legacy = try JSONEncoder().encode(configuration)
+    let old = String(decoding: legacy, as: UTF8.self).replacingOccurrences(of: #""warmup":{"steps":5}"#, with: #""warmup":{"steps":{"_0":5}}"#)
+    #expect(old.contains("learningRate") && old.contains("_0"))
+    #expect(try SnakeCaseJSON.decoder().decode(TrainingConfiguration.self, from: Data(old.utf8)) == configuration)
 }
