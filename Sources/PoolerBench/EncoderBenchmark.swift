@@ -99,7 +99,10 @@ enum EncoderBenchmark {
         var output = [Float](repeating: 0, count: count)
         let kernel = Timing.best(repeats: 3) {
             input.withUnsafeBufferPointer { x in
-                output.withUnsafeMutableBufferPointer { y in pooler_gelu(x.baseAddress!, y.baseAddress!, count) }
+                output.withUnsafeMutableBufferPointer { y in
+                    guard let source = x.baseAddress, let target = y.baseAddress else { return }
+                    pooler_gelu(source, target, count)
+                }
             }
         }
         let libm = Timing.best(repeats: 3) {
