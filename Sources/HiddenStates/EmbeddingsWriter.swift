@@ -12,12 +12,10 @@ import CHDF5
 public final class EmbeddingsWriter {
     public let path: String
     public let dim: Int
-    private let output: AtomicFile
-    private var file: HDF5Handle?
+    private let output: AtomicHDF5Output
     private let embeddings: AppendableDataset
     private var texts: AppendableDataset?
     private var writesTexts: Bool?
-    private var finished = false
 
     /// Starts writing `path`; `chunkRows` rows per chunk, gzip `gzipLevel` (nil: none).
     public init(path: String, dim: Int, chunkRows: Int = 1024, gzipLevel: Int? = 4,
@@ -27,21 +25,14 @@ public final class EmbeddingsWriter {
         precondition(dim > 0, "dim \(dim) must be positive")
         self.path = path
         self.dim = dim
-        output = try AtomicFile(destination: path)
-        let file = try output.createHDF5()
-        self.file = file
-        do {
-            embeddings = try AppendableDataset(
+        let output = try AtomicHDF5Output(path: path, attributes: attributes)
+        self.output = output
+        (embeddings, texts) = try output.creating { file in
+            (try AppendableDataset(
                 file: file, path: path, name: "/embeddings", rowShape: [dim], type: .float32,
-                filters: HDF5Writer.Filters(chunk: [max(1, chunkRows), dim], gzip: gzipLevel, shuffle: gzipLevel != nil))
-            texts = try AppendableDataset(stringsIn: file, path: path, name: "/sentences",
-                                          filters: HDF5Writer.Filters(chunk: [4096], gzip: gzipLevel))
-            for (name, value) in attributes.sorted(by: { $0.key < $1.key }) {
-                try HDF5Attributes.write(value, named: name, on: file.id, path: path, objectName: "/")
-            }
-        } catch {
-            output.discard(file)
-            throw error
+                filters: HDF5Writer.Filters(chunk: [max(1, chunkRows), dim], gzip: gzipLevel, shuffle: gzipLevel != nil)),
+             try AppendableDataset(stringsIn: file, path: path, name: "/sentences",
+                                   filters: HDF5Writer.Filters(chunk: [4096], gzip: gzipLevel)))
         }
     }
 
@@ -52,7 +43,7 @@ public final class EmbeddingsWriter {
     public func append(_ block: [Float], texts blockTexts: [String]? = nil) throws {
         HDF5.enter()
         defer { HDF5.leave() }
-        precondition(!finished, "append after finish")
+        precondition(!output.finished, "append after finish")
         precondition(block.count % dim == 0, "\(block.count) values is not a whole number of \(dim)-wide rows")
         let rows = block.count / dim
         if let blockTexts { precondition(blockTexts.count == rows, "\(blockTexts.count) texts for \(rows) rows") }
@@ -71,23 +62,12 @@ public final class EmbeddingsWriter {
     public func finish() throws {
         HDF5.enter()
         defer { HDF5.leave() }
-        precondition(!finished, "finish called twice")
-        finished = true
-        guard let file else { return }
-        do {
-            embeddings.close()
-            texts?.close()
-            if writesTexts != true, let texts {
-                // No texts were given: drop the empty /sentences dataset.
-                texts.close()
-                try HDF5.check(H5Ldelete(file.id, "/sentences", hid_t(H5P_DEFAULT)), "H5Ldelete", path: path,
-                               object: "/sentences")
-            }
-            try output.commit(file)
-            self.file = nil
-        } catch {
-            cancel()
-            throw error
+        let (path, writesTexts, texts) = (path, writesTexts, texts)
+        try output.finish(closing: [embeddings, texts]) { file in
+            guard writesTexts != true, let texts else { return }
+            // No texts were given: drop the empty /sentences dataset.
+            texts.close()
+            try HDF5.check(H5Ldelete(file.id, "/sentences", hid_t(H5P_DEFAULT)), "H5Ldelete", path: path, object: "/sentences")
         }
     }
 
@@ -95,14 +75,10 @@ public final class EmbeddingsWriter {
     public func cancel() {
         HDF5.enter()
         defer { HDF5.leave() }
-        finished = true
-        embeddings.close()
-        texts?.close()
-        output.discard(file)
-        file = nil
+        output.cancel(closing: [embeddings, texts])
     }
 
     deinit {
-        if file != nil { cancel() }
+        if output.file != nil { cancel() }
     }
 }

@@ -37,8 +37,7 @@ public final class RaggedWriter {
     public let path: String
     public let dim: Int
     public let options: Options
-    private let output: AtomicFile
-    private var file: HDF5Handle?
+    private let output: AtomicHDF5Output
     private let tokens: AppendableDataset
     private var texts: AppendableDataset?
     private var inputIDs: AppendableDataset?
@@ -47,7 +46,6 @@ public final class RaggedWriter {
     private var pendingTokens: [Float] = []
     private var pendingTexts: [String] = []
     private var pendingIDs: [Int64] = []
-    private var finished = false
     private var writesTexts = false
     private var writesIDs = false
 
@@ -59,25 +57,16 @@ public final class RaggedWriter {
         self.path = path
         self.dim = dim
         self.options = options
-        output = try AtomicFile(destination: path)
-        let file = try output.createHDF5()
-        self.file = file
-        do {
-            let rows = max(1, options.chunkRows)
-            tokens = try AppendableDataset(
+        var rootAttributes = attributes
+        if rootAttributes["hidden_size"] == nil { rootAttributes["hidden_size"] = .int(Int64(dim)) }
+        let output = try AtomicHDF5Output(path: path, attributes: rootAttributes)
+        self.output = output
+        tokens = try output.creating { file in
+            try AppendableDataset(
                 file: file, path: path, name: "/tokens", rowShape: [dim],
                 type: options.storage == .float16 ? .float16 : .float32,
-                filters: HDF5Writer.Filters(chunk: [rows, dim], gzip: options.gzipLevel, shuffle: options.shuffle,
-                                            fletcher32: options.fletcher32))
-            for (name, value) in attributes.sorted(by: { $0.key < $1.key }) {
-                try HDF5Attributes.write(value, named: name, on: file.id, path: path, objectName: "/")
-            }
-            if attributes["hidden_size"] == nil {
-                try HDF5Attributes.write(.int(Int64(dim)), named: "hidden_size", on: file.id, path: path, objectName: "/")
-            }
-        } catch {
-            output.discard(file)
-            throw error
+                filters: HDF5Writer.Filters(chunk: [max(1, options.chunkRows), dim], gzip: options.gzipLevel,
+                                            shuffle: options.shuffle, fletcher32: options.fletcher32))
         }
     }
 
@@ -87,7 +76,7 @@ public final class RaggedWriter {
     /// Appends one sentence: `tokens` `[length, D]` flattened (length ≥ 1), its text and token ids
     /// (give texts/ids for every sentence or for none).
     public func append(sentence tokens: ArraySlice<Float>, text: String? = nil, inputIDs ids: [Int32]? = nil) throws {
-        precondition(!finished, "append after finish")
+        precondition(!output.finished, "append after finish")
         precondition(!tokens.isEmpty && tokens.count % dim == 0,
                      "a sentence needs [length ≥ 1, \(dim)] values, got \(tokens.count)")
         let length = tokens.count / dim
@@ -123,12 +112,16 @@ public final class RaggedWriter {
     public func finish(pairs: [SentencePair]? = nil, scores: [Float]? = nil, vocabulary: [String]? = nil) throws {
         HDF5.enter()
         defer { HDF5.leave() }
-        precondition(!finished, "finish called twice")
         precondition(scores == nil || scores?.count == pairs?.count, "scores need one value per pair")
-        finished = true
-        guard let file else { return }
+        precondition(!output.finished, "finish called twice")
         do {
             try flush()
+        } catch {
+            cancel()
+            throw error
+        }
+        let (path, offsets, gzipLevel) = (path, offsets, options.gzipLevel)
+        try output.finish(closing: [tokens, texts, inputIDs]) { file in
             let writer = HDF5WriterView(file: file, path: path)
             try writer.dataset("/offsets", shape: [offsets.count], type: .int64, values: .integers(offsets))
             if let pairs {
@@ -140,18 +133,10 @@ public final class RaggedWriter {
             }
             if let vocabulary {
                 let vocab = try AppendableDataset(stringsIn: file, path: path, name: HiddenStatesFile.vocabularyDataset,
-                                                  filters: HDF5Writer.Filters(chunk: [4096], gzip: options.gzipLevel))
+                                                  filters: HDF5Writer.Filters(chunk: [4096], gzip: gzipLevel))
                 try vocab.append(strings: vocabulary)
                 vocab.close()
             }
-            tokens.close()
-            texts?.close()
-            inputIDs?.close()
-            try output.commit(file)
-            self.file = nil
-        } catch {
-            cancel()
-            throw error
         }
     }
 
@@ -159,22 +144,17 @@ public final class RaggedWriter {
     public func cancel() {
         HDF5.enter()
         defer { HDF5.leave() }
-        finished = true
-        tokens.close()
-        texts?.close()
-        inputIDs?.close()
-        output.discard(file)
-        file = nil
+        output.cancel(closing: [tokens, texts, inputIDs])
     }
 
     deinit {
-        if file != nil { cancel() }
+        if output.file != nil { cancel() }
     }
 
     private func flush() throws {
         HDF5.enter()
         defer { HDF5.leave() }
-        guard let file else { return }
+        guard let file = output.file else { return }
         let rows = pendingTokens.count / dim
         try tokens.append(.floats(pendingTokens), rows: rows)
         pendingTokens.removeAll(keepingCapacity: true)
