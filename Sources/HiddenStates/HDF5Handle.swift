@@ -68,6 +68,13 @@ enum HDF5 {
         lock.unlock()
     }
 
+    /// Runs `body` holding the HDF5 lock.
+    static func locked<T>(_ body: () throws -> T) rethrows -> T {
+        enter()
+        defer { leave() }
+        return try body()
+    }
+
     /// Throws when an HDF5 call returned a negative status or identifier.
     ///
     /// - Parameters:

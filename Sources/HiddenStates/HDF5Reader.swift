@@ -8,11 +8,10 @@ public final class HDF5Reader {
     public let path: String
     let file: HDF5Handle
 
+    /// Opens an existing HDF5 file for reading (a regular file; see `InputFile`).
     public init(path: String) throws {
-        HDF5.enter()
-        defer { HDF5.leave() }
         self.path = path
-        file = try InputFile.openHDF5(path)
+        file = try HDF5.locked { try InputFile.openHDF5(path) }
     }
 
     /// Runs `body` on dataset `name` while holding the HDF5 lock.

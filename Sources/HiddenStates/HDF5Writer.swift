@@ -56,11 +56,11 @@ public final class HDF5Writer {
 
     /// Creates (or truncates) the HDF5 file at `path`.
     public init(path: String) throws {
-        HDF5.enter()
-        defer { HDF5.leave() }
         self.path = path
-        file = try HDF5.handle(H5Fcreate(path, pooler_H5F_ACC_TRUNC(), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT)),
-                               .file, "H5Fcreate", path: path, object: "/")
+        file = try HDF5.locked {
+            try HDF5.handle(H5Fcreate(path, pooler_H5F_ACC_TRUNC(), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT)),
+                            .file, "H5Fcreate", path: path, object: "/")
+        }
     }
 
     /// Writes a dataset of `shape` holding `values` (row-major, `shape.reduce(1, *)` of them).
