@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "Runtime", dependencies: ["Autodiff", "COpenBLAS", "CPlatform"]),
         // The HDF5 reader's fuzz harness: seed files, byte mutations, read-everything; used by
         // `PoolerBench fuzz-hdf5` and a quick test. No stable API.
-        .target(name: "FuzzSupport", dependencies: ["HiddenStates"]),
+        .target(name: "FuzzSupport", dependencies: ["HiddenStates", "Autodiff", "Pooling", "Training"]),
 
         .executableTarget(
             name: "pooler",

@@ -1,3 +1,4 @@
+import Autodiff
 /// Byte-level mutations of HDF5 files, seeded: each mutant applies 1–4 of bit flips, overwrites with
 /// interesting values (0, 0xFF, 0x7F, 0x80, and 2/4/8-byte extremes such as 2^31 or -1 — sizes and
 /// addresses in HDF5 metadata are 4- or 8-byte little-endian), random bytes, truncation, duplication

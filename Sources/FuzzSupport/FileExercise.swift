@@ -1,3 +1,4 @@
+import Autodiff
 import HiddenStates
 
 /// How reading one (possibly corrupt) file ended.

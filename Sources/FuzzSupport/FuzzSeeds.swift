@@ -1,3 +1,4 @@
+import Autodiff
 import Foundation
 import HiddenStates
 
@@ -102,18 +103,5 @@ public enum FuzzSeeds {
         for _ in 0..<count { offsets.append(offsets[offsets.count - 1] + Int.random(in: 1...maxLength, using: &generator)) }
         let tokens = (0..<((offsets.last ?? 0) * dim)).map { _ in Float(Int.random(in: -32...32, using: &generator)) / 8 }
         return PackedBatch(tokens: tokens, offsets: offsets, dim: dim, sentences: Array(0..<count))
-    }
-}
-
-/// SplitMix64: small, seeded, reproducible.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -16,6 +16,14 @@ let benchmarks: [(name: String, run: () throws -> Void)] = [
 ]
 
 // `PoolerBench fuzz-hdf5 …` is the HDF5 reader's fuzzer, not a benchmark (see FuzzHDF5Command.swift).
+if CommandLine.arguments.dropFirst().first == "fuzz-loaders" {
+    do {
+        exit(try FuzzLoadersCommand.run(Array(CommandLine.arguments.dropFirst(2))))
+    } catch {
+        print("fuzz-loaders: \(error)")
+        exit(2)
+    }
+}
 if CommandLine.arguments.dropFirst().first == "fuzz-hdf5" {
     do {
         exit(try FuzzHDF5Command.run(Array(CommandLine.arguments.dropFirst(2))))
