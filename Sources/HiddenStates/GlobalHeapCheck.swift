@@ -9,7 +9,9 @@ import Foundation
 /// `memcpy` that many bytes (a segfault).
 ///
 /// The scan reads the whole file (memory-mapped), so it runs only for files up to `scanLimit`
-/// bytes (a few ms); larger files rely on HDF5.
+/// bytes (a few ms). Before a string dataset is read, `StringReferenceCheck` reads just the
+/// collections its references name (at any file size) and walks each with `walk`, which also lists
+/// the objects each collection holds.
 enum GlobalHeapCheck {
     /// Files larger than this are not scanned (default 64 MiB: ~10 ms when cached).
     static let scanLimit = 64 << 20
@@ -34,37 +36,58 @@ enum GlobalHeapCheck {
         }
     }
 
+    /// What walking one collection found.
+    enum Walk: Equatable {
+        /// No version-1 collection of at least 4096 bytes starts there (e.g. a chance "GCOL" in raw data).
+        case notACollection
+        /// HDF5 would loop forever or copy past the collection's end; the reason.
+        case corrupt(String)
+        /// The collection's size and its objects: index (≥ 1) → object size in bytes, as HDF5 records
+        /// them (a later object with the same index replaces an earlier one, as in HDF5).
+        case objects(size: Int, [Int: UInt64])
+    }
+
     /// Walks the collection at `offset` as `H5HG__cache_heap_deserialize` does (8-byte lengths and
     /// addresses); returns why HDF5 would not terminate, or nil (also for a chance "GCOL" in raw data
     /// that is not a version-1 collection).
     static func problem(in bytes: UnsafeRawBufferPointer, at offset: Int) -> String? {
+        if case .corrupt(let reason) = walk(bytes, at: offset) { return reason }
+        return nil
+    }
+
+    /// Walks the collection at `offset` of `bytes` (the whole file, or just the collection's block),
+    /// recording each object as `H5HG__cache_heap_deserialize` does.
+    static func walk(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Walk {
         func uint(_ at: Int, _ width: Int) -> UInt64? {
             guard at >= 0, at + width <= bytes.count else { return nil }
             var value: UInt64 = 0
             for k in 0..<width { value |= UInt64(bytes[at + k]) << (8 * UInt64(k)) }
             return value
         }
-        guard uint(offset + 4, 1) == 1, let size = uint(offset + 8, 8), size >= 4096 else { return nil }
-        let end = offset + Int(min(size, UInt64(bytes.count)))
+        guard uint(offset, 4) == 0x4C4F_4347,  // "GCOL"
+              uint(offset + 4, 1) == 1, let size = uint(offset + 8, 8), size >= 4096 else { return .notACollection }
+        let end = offset + Int(min(size, UInt64(bytes.count - offset)))
+        var objects: [Int: UInt64] = [:]
         var p = offset + 16
         let objectHeader = 16
         while p < end {
-            if p + objectHeader > end { return nil }  // a tail too small for a header is free space
-            guard let index = uint(p, 2), let objectSize = uint(p + 8, 8) else { return nil }
+            if p + objectHeader > end { break }  // a tail too small for a header is free space
+            guard let index = uint(p, 2), let objectSize = uint(p + 8, 8) else { break }
             // An object running past the collection's end makes H5HG_read copy `size` bytes from it
             // (a segfault for a huge size).
             let room = UInt64(end - p)
             if index == 0 {
-                if objectSize == 0 { return "its free-space object at offset \(p) has size 0" }
-                if objectSize > room { return "its free-space object at offset \(p) runs past the collection's end" }
+                if objectSize == 0 { return .corrupt("its free-space object at offset \(p) has size 0") }
+                if objectSize > room { return .corrupt("its free-space object at offset \(p) runs past the collection's end") }
                 p += Int(objectSize)
             } else {
                 if objectSize > room - UInt64(objectHeader) {
-                    return "object \(index) at offset \(p) has size \(objectSize), past the collection's end"
+                    return .corrupt("object \(index) at offset \(p) has size \(objectSize), past the collection's end")
                 }
+                objects[Int(index)] = objectSize
                 p += objectHeader + (Int(objectSize) + 7) / 8 * 8
             }
         }
-        return nil
+        return .objects(size: Int(size), objects)
     }
 }

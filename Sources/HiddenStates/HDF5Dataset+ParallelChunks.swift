@@ -145,6 +145,45 @@ extension HDF5Dataset {
     }
 }
 
+/// Undoing HDF5's deflate and shuffle filters on stored chunk bytes (`H5Dread_chunk`'s output).
+enum RawChunkCodec {
+    /// Inflates `count` bytes at `source` into `destination`; true only when they inflate to exactly
+    /// `expected` bytes.
+    static func inflate(_ source: UnsafeRawPointer, count: Int, into destination: UnsafeMutableRawPointer,
+                        expected: Int) -> Bool {
+        var length = uLongf(expected)
+        let status = uncompress(destination.assumingMemoryBound(to: Bytef.self), &length,
+                                source.assumingMemoryBound(to: Bytef.self), uLong(count))
+        return status == Z_OK && Int(length) == expected
+    }
+
+    /// `stored` inflated, or nil unless it inflates to exactly `expected` bytes.
+    static func inflate(_ stored: [UInt8], expected: Int) -> [UInt8]? {
+        var output = [UInt8](repeating: 0, count: max(expected, 1))
+        let ok = stored.withUnsafeBytes { source in
+            output.withUnsafeMutableBytes { destination in
+                guard let from = source.baseAddress, let to = destination.baseAddress else { return false }
+                return inflate(from, count: source.count, into: to, expected: expected)
+            }
+        }
+        guard ok else { return nil }
+        if expected == 0 { output.removeAll() }
+        return output
+    }
+
+    /// Reverses HDF5's shuffle filter: byte `b` of element `i` was stored at `b × n + i` for the `n`
+    /// whole elements; a tail shorter than an element stays in place (as H5Z's shuffle does).
+    static func unshuffle(_ bytes: [UInt8], elementSize: Int) -> [UInt8] {
+        let n = elementSize > 0 ? bytes.count / elementSize : 0
+        guard elementSize > 1, n > 1 else { return bytes }
+        var output = bytes
+        for b in 0..<elementSize {
+            for i in 0..<n { output[i * elementSize + b] = bytes[b * n + i] }
+        }
+        return output
+    }
+}
+
 /// One chunk's stored bytes (owned: freed once decoded) and where its `elements` go.
 struct RawChunk {
     let index: Int
@@ -177,10 +216,9 @@ private final class ChunkDecoder {
     /// Returns false (destination untouched) when zlib fails or the chunk is not `chunkBytes` long.
     func decode(_ job: RawChunk) -> Bool {
         defer { job.bytes.deallocate() }
-        var length = uLongf(layout.chunkBytes)
-        let status = uncompress(inflated.assumingMemoryBound(to: Bytef.self), &length,
-                                job.bytes.assumingMemoryBound(to: Bytef.self), uLong(job.byteCount))
-        guard status == Z_OK, Int(length) == layout.chunkBytes else { return false }
+        guard RawChunkCodec.inflate(job.bytes, count: job.byteCount, into: inflated, expected: layout.chunkBytes) else {
+            return false
+        }
         let count = job.elements.count
         let lower = job.elements.lowerBound
         let planes = inflated.assumingMemoryBound(to: UInt8.self)

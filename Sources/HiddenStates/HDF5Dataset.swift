@@ -187,6 +187,10 @@ final class HDF5Dataset {
     }
 
     /// All elements of a string dataset (variable- or fixed-length), decoded as UTF-8.
+    ///
+    /// Variable-length strings' stored references are checked before HDF5 follows them
+    /// (`checkStringReferences`): a corrupt one would crash or hang HDF5 1.10.
+    /// - Throws: `wrongType`, `exceedsMemoryBudget`, `corruptStringReference`, `hdf5`.
     func readStrings() throws -> [String] {
         guard elementType == .string else {
             throw HiddenStatesError.wrongType(path: path, dataset: name, expected: "strings",
@@ -194,6 +198,8 @@ final class HDF5Dataset {
         }
         try budget.check(count: count, elementBytes: max(elementBytes, 8), path: path, dataset: name,
                          what: "all of its strings")
+        // HDF5 follows every stored reference without checking it: check them first.
+        try checkStringReferences()
         return try HDF5Strings.read(count: count, fileType: fileType.id, path: path, object: name) { memoryType, buffer in
             try HDF5.check(H5Dread(handle.id, memoryType, H5S_ALL, H5S_ALL, hid_t(H5P_DEFAULT), buffer),
                            "H5Dread", path: path, object: name)

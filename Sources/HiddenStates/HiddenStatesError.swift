@@ -28,6 +28,11 @@ public enum HiddenStatesError: Error, CustomStringConvertible, Equatable, Sendab
     /// A global heap collection (where variable-length strings live) at byte `offset` is corrupt in
     /// a way that makes HDF5 1.10 loop forever when it reads strings; found before HDF5 reads it.
     case corruptGlobalHeap(path: String, offset: Int, detail: String)
+    /// Element `element` of the variable-length string dataset `dataset` is stored as a reference that
+    /// HDF5 1.10 would follow into memory it does not own (a segfault or a multi-GB allocation): a
+    /// global heap collection or object that does not exist, or a length that is not its object's
+    /// size. Found from the raw references before HDF5 converts them.
+    case corruptStringReference(path: String, dataset: String, element: Int, detail: String)
     /// The file exists but is not HDF5 (no HDF5 signature).
     case notHDF5(path: String)
     /// The file is shorter than its HDF5 superblock says (an interrupted copy or write).
@@ -83,7 +88,8 @@ public enum HiddenStatesError: Error, CustomStringConvertible, Equatable, Sendab
         switch self {
         case .fileNotFound(let path), .isFolder(let path), .notRegularFile(let path, _), .fileLocked(let path, _),
             .nonFiniteScore(let path, _, _, _), .sizeOverflow(let path, _, _), .exceedsMemoryBudget(let path, _, _, _, _),
-            .implausibleStorage(let path, _, _, _), .corruptGlobalHeap(let path, _, _), .notHDF5(let path), .truncatedFile(let path, _),
+            .implausibleStorage(let path, _, _, _), .corruptGlobalHeap(let path, _, _),
+            .corruptStringReference(let path, _, _, _), .notHDF5(let path), .truncatedFile(let path, _),
             .unknownLayout(let path, _), .missingDataset(let path, _, _), .wrongRank(let path, _, _, _),
             .wrongType(let path, _, _, _), .dimensionMismatch(let path, _, _, _, _),
             .invalidOffsets(let path, _, _, _), .emptySentence(let path, _, _), .emptyMaskRow(let path, _, _),
@@ -126,6 +132,9 @@ public enum HiddenStatesError: Error, CustomStringConvertible, Equatable, Sendab
         case .corruptGlobalHeap(let path, let offset, let detail):
             return "\(path): the HDF5 global heap (variable-length strings) at byte \(offset) is corrupt: \(detail). "
                 + "Hint: the file is damaged; copy or regenerate it (HDF5 1.10 would hang reading it)."
+        case .corruptStringReference(let path, let dataset, let element, let detail):
+            return "\(path): dataset \(dataset): string \(element) is corrupt: \(detail). "
+                + "Hint: the file is damaged; copy or regenerate it (HDF5 1.10 would crash or hang reading these strings)."
         case .notHDF5(let path):
             return "\(path): not an HDF5 file (HDF5 signature not found). "
                 + "Hint: pass the .h5 file written by the extraction script or `pooler`, not a CSV or a checkpoint."

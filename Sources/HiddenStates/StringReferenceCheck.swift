@@ -1,0 +1,293 @@
+import CHDF5
+import CZlib
+import Foundation
+
+/// A pre-check for crashes of HDF5 1.10.8 reading variable-length strings from a corrupt file.
+///
+/// On disk each element of a variable-length string dataset is a 16-byte reference: `uint32` length
+/// in bytes, the `uint64` address of a global heap collection, `uint32` object index (little-endian).
+/// `H5Dread` → `H5T__conv_vlen` trusts all three: it sizes (and clears) its conversion buffer by the
+/// length (a huge length is a multi-GB `memset`), and `H5HG_read` indexes the collection's object
+/// table by the index without a bounds check and copies the object's size into that buffer (a
+/// segfault, or a read of whatever lies at the garbage address). So before `H5Dread`, the references
+/// are read raw, without conversion (contiguous: `pread` at `H5Dget_offset`; chunked: `H5Dread_chunk`,
+/// with deflate, shuffle and Fletcher-32 undone here), and each one is checked against the
+/// collection it names, read with `pread` and walked as HDF5 would (`GlobalHeapCheck.walk`):
+///
+/// - address 0 is a null string (HDF5 reads nothing, whatever the length);
+/// - otherwise the address must start a valid collection inside the file, the index must be one of
+///   its objects (≥ 1), and the object must hold exactly `length` bytes (HDF5 writes it so; a larger
+///   object would overflow HDF5's conversion buffer);
+/// - the lengths together must fit the memory budget.
+///
+/// Only referenced collections are read, so the check costs the same at any file size. Compact
+/// datasets (raw data inside the object header), n-D chunked ones and filters other than deflate,
+/// shuffle and Fletcher-32 are not checked (read as before).
+struct StringReferenceCheck {
+    let path: String
+    let dataset: String
+    let budget: MemoryBudget
+    /// The file's base address (its user block size): heap addresses are relative to it.
+    let base: UInt64
+    let fileSize: UInt64
+    let descriptor: Int32
+
+    init(path: String, dataset: String, budget: MemoryBudget, base: UInt64, fileSize: UInt64, descriptor: Int32) {
+        self.path = path
+        self.dataset = dataset
+        self.budget = budget
+        self.base = base
+        self.fileSize = fileSize
+        self.descriptor = descriptor
+    }
+
+    /// Bytes of one stored reference (8-byte addresses; files with other sizes are not checked).
+    static let referenceBytes = 16
+
+    /// What a collection address leads to: its objects, or why it cannot be read.
+    private enum Collection {
+        case objects([Int: UInt64])
+        case unusable(String)
+    }
+
+    private var collections: [UInt64: Collection] = [:]
+
+    private func corrupt(_ element: Int, _ detail: String) -> HiddenStatesError {
+        .corruptStringReference(path: path, dataset: dataset, element: element, detail: detail)
+    }
+
+    /// Checks `count` references in `bytes` (16 each), the first being element `first`.
+    mutating func check(_ bytes: UnsafeRawBufferPointer, first: Int, count: Int, totalLength: inout Int) throws {
+        func uint(_ at: Int, _ width: Int) -> UInt64 {
+            var value: UInt64 = 0
+            for k in 0..<width { value |= UInt64(bytes[at + k]) << (8 * UInt64(k)) }
+            return value
+        }
+        for i in 0..<count {
+            let at = i * Self.referenceBytes
+            let length = uint(at, 4)
+            let address = uint(at + 4, 8)
+            let index = uint(at + 12, 4)
+            guard address != 0 else { continue }  // a null string: HDF5 follows nothing
+            let element = first + i
+            let collection: Collection
+            if let known = collections[address] {
+                collection = known
+            } else {
+                collection = try load(address)
+                collections[address] = collection
+            }
+            let objects: [Int: UInt64]
+            switch collection {
+            case .unusable(let reason):
+                throw corrupt(element, "it refers to a global heap collection at address \(address), but \(reason)")
+            case .objects(let found):
+                objects = found
+            }
+            guard index >= 1, let size = objects[Int(index)] else {
+                let held = objects.isEmpty ? "no objects" : "objects \(objects.keys.sorted().prefix(8).map(String.init).joined(separator: ", "))\(objects.count > 8 ? ", …" : "")"
+                throw corrupt(element, "it refers to object \(index) of the global heap collection at address "
+                              + "\(address), which holds \(held)")
+            }
+            guard size == length else {
+                throw corrupt(element, "its stored length is \(length) bytes but global heap object \(index) "
+                              + "(collection at address \(address)) holds \(size) bytes")
+            }
+            totalLength = try Sizes.sum(totalLength, Int(length), path: path, dataset: dataset,
+                                        what: "the length of all of its strings")
+        }
+    }
+
+    /// Reads and walks the collection at heap address `address`.
+    private func load(_ address: UInt64) throws -> Collection {
+        let (offset, overflow) = address.addingReportingOverflow(base)
+        guard !overflow, offset < fileSize, fileSize - offset >= 16 else {
+            return .unusable("that is past the end of the file (\(fileSize) bytes)")
+        }
+        var header = [UInt8](repeating: 0, count: 16)
+        guard try readFully(&header, at: offset) else { return .unusable("it cannot be read") }
+        guard header[0...3].elementsEqual("GCOL".utf8) else {
+            return .unusable("no collection starts there (no \"GCOL\" signature)")
+        }
+        guard header[4] == 1 else { return .unusable("its version is \(header[4]), not 1") }
+        let size = (0..<8).reduce(UInt64(0)) { $0 | UInt64(header[8 + $1]) << (8 * UInt64($1)) }
+        guard size >= 4096 else { return .unusable("its size \(size) is less than the 4096 bytes of the smallest") }
+        guard size <= fileSize - offset else {
+            return .unusable("its size \(size) runs past the end of the file (\(fileSize) bytes)")
+        }
+        try budget.check(Int(size), path: path, dataset: dataset, what: "a global heap collection")
+        var block = [UInt8](repeating: 0, count: Int(size))
+        guard try readFully(&block, at: offset) else { return .unusable("it cannot be read") }
+        switch block.withUnsafeBytes({ GlobalHeapCheck.walk($0, at: 0) }) {
+        case .notACollection: return .unusable("it is not a version-1 collection")
+        case .corrupt(let reason): return .unusable(reason)
+        case .objects(_, let objects): return .objects(objects)
+        }
+    }
+
+    /// `pread`s `buffer.count` bytes at `offset`; false when the file is shorter.
+    func readFully(_ buffer: inout [UInt8], at offset: UInt64) throws -> Bool {
+        try buffer.withUnsafeMutableBytes { raw in
+            guard let base = raw.baseAddress else { return true }
+            var done = 0
+            while done < raw.count {
+                let got = pread(descriptor, base + done, raw.count - done, off_t(offset) + off_t(done))
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    throw HiddenStatesError.hdf5(path: path, object: dataset, function: "pread",
+                                                 stack: String(cString: strerror(errno)))
+                }
+                if got == 0 { return false }
+                done += got
+            }
+            return true
+        }
+    }
+}
+
+/// One filter of a chunked dataset's pipeline: id and client data.
+private struct PipelineFilter {
+    let id: Int32
+    let values: [UInt32]
+}
+
+extension HDF5Dataset {
+    /// Checks every stored reference of a variable-length string dataset before `H5Dread` follows
+    /// them (`StringReferenceCheck`); nothing to do for fixed-length strings.
+    /// - Throws: `corruptStringReference`, `exceedsMemoryBudget`, `sizeOverflow`, `hdf5`.
+    func checkStringReferences() throws {
+        guard count > 0, H5Tis_variable_str(fileType.id) > 0 else { return }
+        let file = try HDF5.handle(H5Iget_file_id(handle.id), .file, "H5Iget_file_id", path: path, object: name)
+        let fileCreation = try HDF5.handle(H5Fget_create_plist(file.id), .propertyList, "H5Fget_create_plist",
+                                           path: path, object: name)
+        var addressBytes = 0
+        var lengthBytes = 0
+        var userBlock: hsize_t = 0
+        try HDF5.check(H5Pget_sizes(fileCreation.id, &addressBytes, &lengthBytes), "H5Pget_sizes",
+                       path: path, object: name)
+        try HDF5.check(H5Pget_userblock(fileCreation.id, &userBlock), "H5Pget_userblock", path: path, object: name)
+        guard addressBytes == 8, lengthBytes == 8 else { return }
+        let creation = try HDF5.handle(H5Dget_create_plist(handle.id), .propertyList, "H5Dget_create_plist",
+                                       path: path, object: name)
+        let layout = H5Pget_layout(creation.id)
+        guard layout == H5D_CONTIGUOUS || (layout == H5D_CHUNKED && shape.count == 1) else { return }
+
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw HiddenStatesError.hdf5(path: path, object: name, function: "open", stack: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw HiddenStatesError.hdf5(path: path, object: name, function: "fstat", stack: String(cString: strerror(errno)))
+        }
+        var check = StringReferenceCheck(path: path, dataset: name, budget: budget, base: userBlock,
+                                         fileSize: UInt64(max(info.st_size, 0)), descriptor: descriptor)
+        let referenceBytes = StringReferenceCheck.referenceBytes
+        var totalLength = 0
+        if layout == H5D_CONTIGUOUS {
+            let address = H5Dget_offset(handle.id)
+            _ = H5Eclear2(hid_t(H5E_DEFAULT))
+            // HADDR_UNDEF: never written (every element is the null fill value) or in external files.
+            guard address != haddr_t.max else { return }
+            let offset = UInt64(address)
+            let bytes = try Sizes.product([count, referenceBytes], path: path, dataset: name,
+                                          what: "its stored string references")
+            try budget.check(bytes, path: path, dataset: name, what: "its stored string references")
+            guard offset <= check.fileSize, UInt64(bytes) <= check.fileSize - offset else {
+                let fit = offset <= check.fileSize ? Int((check.fileSize - offset) / UInt64(referenceBytes)) : 0
+                throw HiddenStatesError.corruptStringReference(
+                    path: path, dataset: name, element: fit,
+                    detail: "its references (\(bytes) bytes at byte \(offset)) run past the end of the file (\(check.fileSize) bytes)")
+            }
+            var raw = [UInt8](repeating: 0, count: bytes)
+            guard try check.readFully(&raw, at: offset) else {
+                throw HiddenStatesError.corruptStringReference(path: path, dataset: name, element: 0,
+                                                               detail: "its references cannot be read")
+            }
+            try raw.withUnsafeBytes { try check.check($0, first: 0, count: count, totalLength: &totalLength) }
+        } else {
+            guard let chunkRows = try storage().chunk?.first, chunkRows > 0,
+                  let filters = try pipeline(creation.id) else { return }
+            let chunkBytes = try Sizes.product([chunkRows, referenceBytes], path: path, dataset: name,
+                                               what: "one chunk of its string references")
+            try budget.check(chunkBytes, path: path, dataset: name, what: "one chunk of its string references")
+            let largest = UInt64(compressBound(uLong(chunkBytes))) + 64 + 4 * UInt64(filters.count)
+            for first in stride(from: 0, to: count, by: chunkRows) {
+                var offset = [hsize_t(first)]
+                var mask: UInt32 = 0
+                var address: haddr_t = 0
+                var stored: hsize_t = 0
+                try HDF5.check(H5Dget_chunk_info_by_coord(handle.id, &offset, &mask, &address, &stored),
+                               "H5Dget_chunk_info_by_coord", path: path, object: "\(name) element \(first)")
+                // Not stored: HDF5 gives the fill value (null strings) without touching the heap.
+                guard address != haddr_t.max, stored > 0 else { continue }
+                let elements = min(chunkRows, count - first)
+                guard stored <= largest else {
+                    throw HiddenStatesError.corruptStringReference(
+                        path: path, dataset: name, element: first,
+                        detail: "its chunk (elements \(first) ..< \(first + elements)) claims \(stored) stored bytes, "
+                            + "more than \(chunkBytes) bytes of references can take")
+                }
+                var raw = [UInt8](repeating: 0, count: Int(stored))
+                try HDF5.check(H5Dread_chunk(handle.id, hid_t(H5P_DEFAULT), &offset, &mask, &raw), "H5Dread_chunk",
+                               path: path, object: "\(name) element \(first)")
+                guard let decoded = Self.unfilter(raw, filters: filters, mask: mask, chunkBytes: chunkBytes) else {
+                    throw HiddenStatesError.corruptStringReference(
+                        path: path, dataset: name, element: first,
+                        detail: "its chunk (elements \(first) ..< \(first + elements)) does not decode "
+                            + "(\(filters.count) filters) to \(chunkBytes) bytes of references")
+                }
+                try decoded.withUnsafeBytes {
+                    try check.check($0, first: first, count: elements, totalLength: &totalLength)
+                }
+            }
+        }
+        // The strings, their pointers and HDF5's per-string conversion buffer.
+        let total = try Sizes.sum(totalLength, count * 8, path: path, dataset: name, what: "all of its strings")
+        try budget.check(total, path: path, dataset: name, what: "all of its strings")
+    }
+
+    /// The filter pipeline when every filter is one undone here (deflate, shuffle, Fletcher-32), else nil.
+    private func pipeline(_ creation: hid_t) throws -> [PipelineFilter]? {
+        let n = try HDF5.check(H5Pget_nfilters(creation), "H5Pget_nfilters", path: path, object: name)
+        var filters: [PipelineFilter] = []
+        for index in 0..<UInt32(n) {
+            var flags: UInt32 = 0
+            var valueCount = 8
+            var values = [UInt32](repeating: 0, count: valueCount)
+            var nameBuffer = [CChar](repeating: 0, count: 64)
+            var config: UInt32 = 0
+            let id = try HDF5.check(
+                H5Pget_filter2(creation, index, &flags, &valueCount, &values, nameBuffer.count, &nameBuffer, &config),
+                "H5Pget_filter2", path: path, object: name)
+            guard id == H5Z_FILTER_DEFLATE || id == H5Z_FILTER_SHUFFLE || id == H5Z_FILTER_FLETCHER32 else { return nil }
+            filters.append(PipelineFilter(id: id, values: Array(values.prefix(min(valueCount, values.count)))))
+        }
+        return filters
+    }
+
+    /// Undoes `filters` (in reverse pipeline order, skipping those `mask` says were skipped) on one
+    /// stored chunk; nil unless it decodes to exactly `chunkBytes`.
+    private static func unfilter(_ stored: [UInt8], filters: [PipelineFilter], mask: UInt32,
+                                 chunkBytes: Int) -> [UInt8]? {
+        let applied = filters.indices.filter { $0 >= 32 || mask & (1 << UInt32($0)) == 0 }
+        var data = stored
+        for k in applied.reversed() {
+            switch filters[k].id {
+            case H5Z_FILTER_FLETCHER32:
+                guard data.count >= 4 else { return nil }
+                data.removeLast(4)
+            case H5Z_FILTER_DEFLATE:
+                // The size before deflate: the chunk plus any checksums applied earlier in the pipeline.
+                let expected = chunkBytes + 4 * applied.filter { $0 < k && filters[$0].id == H5Z_FILTER_FLETCHER32 }.count
+                guard let inflated = RawChunkCodec.inflate(data, expected: expected) else { return nil }
+                data = inflated
+            default:  // shuffle
+                let size = Int(filters[k].values.first ?? UInt32(StringReferenceCheck.referenceBytes))
+                data = RawChunkCodec.unshuffle(data, elementSize: size)
+            }
+        }
+        return data.count == chunkBytes ? data : nil
+    }
+}
