@@ -99,4 +99,22 @@ public struct ModelFolder: Sendable, Equatable {
         }
         return (transformer, pooling)
     }
+
+    /// A name for the model: the first `# ` title of the folder's README.md (sentence-transformers
+    /// model cards start with the model's name) when it is one word, or else the folder's name.
+    public var modelName: String {
+        let card = root.appendingPathComponent("README.md")
+        if let data = FileManager.default.contents(atPath: card.path) {
+            let text = String(decoding: data.prefix(1 << 16), as: UTF8.self)
+            var inFrontMatter = false
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false).prefix(200) {
+                if line == "---" { inFrontMatter.toggle() }
+                if !inFrontMatter, line.hasPrefix("# ") {
+                    let title = line.dropFirst(2).trimmingCharacters(in: .whitespaces)
+                    if !title.isEmpty && !title.contains(" ") { return title }
+                }
+            }
+        }
+        return root.standardizedFileURL.lastPathComponent
+    }
 }

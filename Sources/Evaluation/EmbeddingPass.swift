@@ -57,7 +57,7 @@ extension SpecialTokenPositions {
         self.init(file.metadata.specialTokens)
         guard let recorded = file.metadata.specialTokens, !first, !last else { return }
         let needing = strategies.first { text in
-            text.split(separator: "+").contains { PoolingStrategy(rawValue: String($0))?.excludesSpecialTokens == true }
+            text.split(separator: "+").contains { PoolingStrategy(named: String($0))?.excludesSpecialTokens == true }
         }
         if let needing {
             throw PoolingError.specialTokensUnrecognized(path: file.path, value: recorded.items.joined(separator: ","), strategy: needing)

@@ -50,7 +50,8 @@ public enum PoolingError: Error, CustomStringConvertible, Equatable, Sendable {
         switch self {
         case let .unknownStrategy(name, valid):
             return "unknown pooling strategy '\(name)'. Valid strategies: \(valid.joined(separator: ", ")); "
-                + "join several with '+', e.g. mean+max."
+                + "join several with '+', e.g. mean+max (sentence-transformers' lasttoken, weightedmean and "
+                + "mean_sqrt_len_tokens are accepted too)."
         case let .emptyStrategy(text):
             return "no pooling strategy in '\(text)'. Hint: name one or more, joined with '+', e.g. mean or mean+max."
         case let .specialTokensUnknown(strategy):

@@ -27,6 +27,18 @@ public enum PoolingStrategy: String, CaseIterable, Codable, Sendable {
     case meanNoSpecial = "mean-nospecial"
     case maxNoSpecial = "max-nospecial"
 
+    /// sentence-transformers' `pooling_mode` spellings of the same strategies (`Pooling(pooling_mode=…)`),
+    /// accepted on input; the raw values stay the canonical names.
+    public static let sentenceTransformersAliases: [String: PoolingStrategy] = [
+        "lasttoken": .last, "weightedmean": .weightedMean, "mean_sqrt_len_tokens": .meanSqrtLen,
+    ]
+
+    /// The strategy a command-line name means: a raw value or a sentence-transformers alias.
+    public init?(named name: String) {
+        guard let strategy = PoolingStrategy(rawValue: name) ?? Self.sentenceTransformersAliases[name] else { return nil }
+        self = strategy
+    }
+
     /// Whether the strategy leaves out special tokens (and so needs to know where they are).
     public var excludesSpecialTokens: Bool { self == .meanNoSpecial || self == .maxNoSpecial }
 
@@ -108,13 +120,14 @@ public struct FixedPooling: Sendable, Hashable, CustomStringConvertible {
         self.specialTokens = specialTokens
     }
 
-    /// Parses `"mean"` or `"mean+max"` (the command-line form).
+    /// Parses `"mean"` or `"mean+max"` (the command-line form); sentence-transformers' spellings
+    /// (`lasttoken`, `weightedmean`, `mean_sqrt_len_tokens`) are accepted too.
     /// - Throws: ``PoolingError/unknownStrategy(name:valid:)`` listing the valid names, or the errors of ``init(_:normalize:specialTokens:)``.
     public init(parsing text: String, normalize: Bool = false, specialTokens: SpecialTokenPositions = .none) throws {
         let names = text.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
         guard !text.isEmpty, names.allSatisfy({ !$0.isEmpty }) else { throw PoolingError.emptyStrategy(text: text) }
         let strategies = try names.map { name in
-            guard let strategy = PoolingStrategy(rawValue: name) else {
+            guard let strategy = PoolingStrategy(named: name) else {
                 throw PoolingError.unknownStrategy(name: name, valid: PoolingStrategy.allCases.map(\.rawValue))
             }
             return strategy

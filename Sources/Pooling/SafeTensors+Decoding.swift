@@ -35,6 +35,28 @@ extension SafeTensors {
         }
     }
 
+    /// The dtype name (`"F32"`, `"I64"`, …) of every tensor in a safetensors file, from its
+    /// validated header; nothing is decoded. Lets a caller skip tensors ``read(_:including:)``
+    /// cannot decode (e.g. BERT's I64 `position_ids`).
+    /// - Throws: ``SafeTensorsError`` naming the file for anything malformed.
+    public static func dtypes(of url: URL) throws -> [String: String] {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            throw SafeTensorsError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        return try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            let headerEnd = 8 + (try headerLength(bytes, path: url.path))
+            let header = try headerObject(UnsafeRawBufferPointer(rebasing: bytes[8..<headerEnd]), path: url.path)
+            let spans = try header.compactMap { name, raw in
+                name == "__metadata__" ? nil : try span(name: name, raw, path: url.path)
+            }
+            try checkTiling(spans, bufferLength: bytes.count - headerEnd, path: url.path)
+            return Dictionary(uniqueKeysWithValues: spans.map { ($0.name, $0.dtype) })
+        }
+    }
+
     /// The header length `N` from the first 8 bytes (little-endian), checked against the file size.
     static func headerLength(_ bytes: UnsafeRawBufferPointer, path: String) throws -> Int {
         guard bytes.count >= 8 else { throw SafeTensorsError.tooShort(path: path, size: bytes.count) }

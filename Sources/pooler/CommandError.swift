@@ -14,6 +14,8 @@ enum CommandError: Error, CustomStringConvertible {
     case resourceMissing(name: String, searched: [String])
     /// An input path that is not a readable regular file.
     case inputNotRegularFile(flag: String, path: String, kind: String)
+    /// A head's provenance field cannot be applied to the model it is exported with.
+    case headProvenanceUnusable(head: String, field: String, value: String, expected: String)
 
     var description: String {
         switch self {
@@ -37,6 +39,9 @@ enum CommandError: Error, CustomStringConvertible {
                 + "Hint: reinstall pooler (`make install`), or run it from its build folder."
         case let .inputNotRegularFile(flag, path, kind):
             return "\(flag) \(path) is a \(kind), not a regular file. Hint: give the file itself."
+        case let .headProvenanceUnusable(head, field, value, expected):
+            return "the head \(head) records provenance \(field) '\(value)', but it must be \(expected). Nothing was written. "
+                + "Hint: export a head trained on this model, or pass --ignore-head-provenance to copy the whole encoder anyway."
         }
     }
 }

@@ -1,12 +1,9 @@
 """Sentence-transformers module for a pooling head exported by `pooler export`.
 
 Use in sentence-transformers (checked with sentence-transformers 6.2; see docs/sentence-transformers.md):
-  1. copy an encoder's sentence-transformers folder (e.g. all-MiniLM-L6-v2) without its Pooling
-     (and Normalize) module folders;
-  2. copy this export folder into it as `1_PoolerHead/`, and this file (pooler_head.py) beside
-     the folder's modules.json;
-  3. replace the folder's modules.json with the one in this export folder;
-  4. SentenceTransformer(folder, trust_remote_code=True)   # required for custom modules since 6.0
+
+    pooler export RUN --sentence-transformers ENCODER_FOLDER --out my-model   # encoder (truncated to the head's layer) + this head
+    SentenceTransformer("my-model", trust_remote_code=True)                   # required for custom modules since 6.0
 
 `model.save(path)` writes `path/1_PoolerHead/` as a complete export folder (config.json,
 model.safetensors, pooler_head.py) and copies pooler_head.py beside path/modules.json, so the
