@@ -30,10 +30,10 @@ public final class ProgressDisplay {
     /// Handles one trainer event.
     public func handle(_ event: TrainingEvent) {
         switch event {
-        case let .started(pairs, batches, total, resumedAt):
+        case let .started(pairs, batches, total, resumedAt, unit):
             guard !quiet else { return }
             let resumed = resumedAt.map { ", resuming after step \($0)" } ?? ""
-            line("training on \(pairs) pairs: \(batches) batches per epoch, \(total) steps\(resumed)")
+            line("training on \(pairs) \(unit): \(batches) batches per epoch, \(total) steps\(resumed)")
         case .stepped(let report):
             guard !quiet else { return }
             let now = Trainer.now()

@@ -77,7 +77,14 @@ public struct TeacherEmbeddings: Sendable {
                 throw TrainingError.teacherUnusable(path: path, detail: "/embeddings holds \(values[bad]) at flat index \(bad)",
                                                     hint: "re-embed the sentences.")
             }
-            let texts: [String]? = (try? reader.shape("/sentences")) != nil ? try reader.strings("/sentences") : nil
+            // /sentences is optional in an embeddings file: compare the texts only when it is there.
+            let texts: [String]?
+            do {
+                texts = try reader.strings("/sentences")
+            } catch HiddenStatesError.missingDataset {
+                texts = nil
+            }
+            if let texts, texts.count != n { throw mismatch("the sentence counts of /sentences", nil, "\(n)", "\(texts.count)") }
             try checkTexts(texts)
             return TeacherEmbeddings(path: path, pooling: nil, embeddings: Tensor(shape: shape, scalars: values))
         }

@@ -194,7 +194,8 @@ public final class Trainer {
                     observer: (TrainingEvent) -> Void = { _ in }) throws -> TrainingOutcome {
         var session = try resume ? resumedSession() : freshSession(observer: observer)
         observer(.started(pairs: trainPairs.count, batchesPerEpoch: batchesPerEpoch, totalSteps: totalSteps,
-                          resumedAtStep: resume ? session.progress.step : nil))
+                          resumedAtStep: resume ? session.progress.step : nil,
+                          unit: configuration.loss == .distill ? "sentences" : "pairs"))
         session.optimizer.withoutDecay = session.head.parametersWithoutDecay
         var clock = RunClock(elapsedBefore: session.progress.elapsedSeconds)
         epochs: while !session.progress.finished && session.progress.epochsCompleted < configuration.epochs {

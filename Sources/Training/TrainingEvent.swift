@@ -53,7 +53,8 @@ public struct StepReport: Sendable {
 /// What the trainer reports while it runs.
 public enum TrainingEvent: Sendable {
     /// Training begins (or resumes) with this plan.
-    case started(pairs: Int, batchesPerEpoch: Int, totalSteps: Int, resumedAtStep: Int?)
+    /// `pairs` counts what the loss trains on, named by `unit` (`pairs`; `sentences` for distill).
+    case started(pairs: Int, batchesPerEpoch: Int, totalSteps: Int, resumedAtStep: Int?, unit: String = "pairs")
     case evaluated(EvaluationRecord)
     case stepped(StepReport)
     case checkpointed(path: String)

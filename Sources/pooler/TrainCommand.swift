@@ -210,11 +210,12 @@ struct TrainCommand: ParsableCommand {
         try Trainer.preflight(configuration: configuration, directory: directory, resume: resume, train: train, dev: dev,
                               teacher: teacherPaths)
 
+        // Teachers first: their checks against the training files are cheaper than reading the splits.
+        let teachers = try zip(teacher, train).map { try TeacherEmbeddings.load($0, for: $1) }
         let trainSplit = TrainingSplit.concatenated(try train.map {
             try TrainingSplit.load(path: $0, requirePairs: configuration.loss.needsPairs)
         })
         let devSplit = try TrainingSplit.load(path: dev)
-        let teachers = try zip(teacher, train).map { try TeacherEmbeddings.load($0, for: $1) }
         let trainer = try Trainer(configuration: configuration, train: trainSplit, dev: devSplit, directory: directory,
                                   teacher: teachers.isEmpty ? nil : TeacherEmbeddings.concatenated(teachers),
                                   toolVersion: PoolerVersion.string,

@@ -435,4 +435,47 @@ struct DistillationTrainerTests {
         #expect(joined.scores?.count == joined.pairs.count)
         #expect(joined.paths == ["train", "dev"])
     }
+
+    /// A ragged file of 4 sentences (dim 4) with texts and seeded tokens.
+    private func writeStates(_ name: String, texts: [String], seed: UInt64) throws -> String {
+        let path = scratch.path(name)
+        var generator = Xoshiro256StarStar(seed: seed)
+        let writer = try RaggedWriter(path: path, dim: 4)
+        for (length, text) in zip([3, 5, 2, 4], texts) {
+            try writer.append(sentence: ArraySlice(Tensor.randomNormal([length, 4], using: &generator).scalars), text: text)
+        }
+        try writer.finish(pairs: [SentencePair(0, 1), SentencePair(2, 3)], scores: [1, 4])
+        return path
+    }
+
+    @Test("a teacher file is pooled, or read as embeddings; other sentences are refused naming the first difference")
+    func teacherFiles() throws {
+        let texts = ["a", "b", "c", "d"]
+        let train = try writeStates("train.h5", texts: texts, seed: 1)
+        let same = try writeStates("teacher.h5", texts: texts, seed: 2)
+        let teacher = try TeacherEmbeddings.load(same + ":mean", for: train)
+        #expect(teacher.embeddings.shape == [4, 4] && teacher.pooling == "mean" && teacher.path == same)
+        let file = try HiddenStatesFile(path: same)
+        let all = try file.readAll()
+        file.close()
+        let rows = Tensor(shape: [all.tokenCount, 4], scalars: all.tokens)
+        #expect(teacher.embeddings == rows.segmentMean(Segments(lengths: [3, 5, 2, 4])))
+
+        let other = try writeStates("other.h5", texts: ["a", "b", "x", "d"], seed: 2)
+        do {
+            _ = try TeacherEmbeddings.load(other + ":mean", for: train)
+            Issue.record("a teacher with other texts was accepted")
+        } catch let TrainingError.teacherMismatch(_, _, what, index, expected, actual) {
+            #expect(what == "the sentence texts" && index == 2 && expected == "\"c\"" && actual == "\"x\"")
+        }
+
+        let embeddings = scratch.path("embeddings.h5")
+        let writer = try EmbeddingsWriter(path: embeddings, dim: 3)
+        try writer.append([Float](repeating: 0.5, count: 12), texts: texts)
+        try writer.finish()
+        let read = try TeacherEmbeddings.load(embeddings, for: train)
+        #expect(read.embeddings.shape == [4, 3] && read.pooling == nil)
+        #expect(TeacherEmbeddings.parse("/x/y.h5:mean") == ("/x/y.h5", "mean"))
+        #expect(TeacherEmbeddings.parse("/x/y.h5") == ("/x/y.h5", nil))
+    }
 }
