@@ -455,7 +455,9 @@ public final class Trainer {
             trainPairsUsed: trainPairs.count, initialDevSpearman: progress.initialDevSpearman,
             bestDevSpearman: progress.best?.devSpearman, bestEpoch: progress.best?.epoch, bestStep: progress.best?.step,
             stoppedBy: reason, epochsCompleted: progress.epochsCompleted, steps: progress.step,
-            elapsedSeconds: progress.elapsedSeconds, head: "head")
+            elapsedSeconds: progress.elapsedSeconds, head: "head",
+            teacher: teacher.map { RunSummary.Teacher(paths: $0.paths, pooling: $0.pooling, sha256: hashes.teacher,
+                                                      dim: $0.embeddings.shape[1]) })
     }
 
     static func now() -> Double {

@@ -426,6 +426,19 @@ struct DistillationTrainerTests {
         }
     }
 
+    @Test("distill gives the same weights on one worker and two; the summary names the teacher")
+    func determinism() throws {
+        let configuration = Self.configuration(.distill)
+        let teacher = Self.teacher(for: Fixture.train)
+        let one = try Trainer(configuration: configuration, train: Fixture.train, dev: Fixture.dev,
+                              directory: scratch.run("one"), teacher: teacher, workers: 1).run()
+        let two = try Trainer(configuration: configuration, train: Fixture.train, dev: Fixture.dev,
+                              directory: scratch.run("two"), teacher: teacher, workers: 2).run()
+        #expect(one.finalParameters == two.finalParameters)
+        let summary = try RunSummary.decode(Data(contentsOf: scratch.run("one").summary))
+        #expect(summary.teacher?.pooling == "mean" && summary.teacher?.dim == 16)
+    }
+
     @Test("concatenated splits shift pair indices and keep scores")
     func concatenation() {
         let joined = TrainingSplit.concatenated([Fixture.train, Fixture.dev])
