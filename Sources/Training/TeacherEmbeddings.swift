@@ -92,7 +92,7 @@ public struct TeacherEmbeddings: Sendable {
         do {
             strategy = try FixedPooling(parsing: pooling)
         } catch {
-            throw TrainingError.teacherUnusable(path: path, detail: "the pooling '\(pooling)' cannot be used: \(error)",
+            throw TrainingError.teacherUnusable(path: path, detail: "the pooling '\(pooling)' cannot be used: " + String("\(error)".trimmingSuffix(".")),
                                                 hint: "use a fixed strategy that needs no special-token positions, e.g. FILE.h5:mean.")
         }
         let file = try HiddenStatesFile(path: path)
@@ -134,4 +134,9 @@ public struct TeacherEmbeddings: Sendable {
         joined.paths = teachers.flatMap(\.paths)
         return joined
     }
+}
+
+private extension String {
+    /// The text without one trailing `suffix` (messages that already end in a full stop).
+    func trimmingSuffix(_ suffix: String) -> Substring { hasSuffix(suffix) ? dropLast(suffix.count) : Substring(self) }
 }
