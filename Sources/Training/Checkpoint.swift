@@ -35,6 +35,8 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
     /// Sum and count of the losses since the last log record (so a resumed log continues the mean).
     public var lossSinceRecord: Double = 0
     public var stepsSinceRecord = 0
+    /// Sums of each term of a combined loss since the last log record (`nil`: a single loss).
+    public var partLossesSinceRecord: [Double]?
 
     public init(generator: Xoshiro256StarStar, initialDevSpearman: Double) {
         epochStartGenerator = generator
@@ -73,9 +75,12 @@ public struct Checkpoint: Equatable, Sendable {
     public struct InputDigests: Codable, Equatable, Sendable {
         public var train: String
         public var dev: String
-        public init(train: String, dev: String) {
+        /// The teacher file(s) when distilling (`nil` otherwise, and in checkpoints of earlier versions).
+        public var teacher: String?
+        public init(train: String, dev: String, teacher: String? = nil) {
             self.train = train
             self.dev = dev
+            self.teacher = teacher
         }
     }
 

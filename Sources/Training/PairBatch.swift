@@ -32,5 +32,12 @@ struct PairBatch {
         if let scores = split.scores { gold = pairIndices.map { scores[$0] } }
     }
 
+    /// A batch of sentences without pairs (distillation): `sentences` as given.
+    init(sentences: ArraySlice<Int>) {
+        self.sentences = Array(sentences)
+    }
+
     var count: Int { first.count }
+    /// What a step trains on: pairs, or sentences for a batch without pairs.
+    var itemCount: Int { first.isEmpty ? sentences.count : first.count }
 }

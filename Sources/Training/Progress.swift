@@ -30,10 +30,10 @@ public final class ProgressDisplay {
     /// Handles one trainer event.
     public func handle(_ event: TrainingEvent) {
         switch event {
-        case let .started(pairs, batches, total, resumedAt):
+        case let .started(pairs, batches, total, resumedAt, unit):
             guard !quiet else { return }
             let resumed = resumedAt.map { ", resuming after step \($0)" } ?? ""
-            line("training on \(pairs) pairs: \(batches) batches per epoch, \(total) steps\(resumed)")
+            line("training on \(pairs) \(unit): \(batches) batches per epoch, \(total) steps\(resumed)")
         case .stepped(let report):
             guard !quiet else { return }
             let now = Trainer.now()
@@ -76,12 +76,18 @@ public final class ProgressDisplay {
         let filled = r.batchesPerEpoch > 0 ? width * r.batchInEpoch / r.batchesPerEpoch : width
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         return "epoch \(r.epoch)/\(r.epochs) ▕\(bar)▏ \(r.batchInEpoch)/\(r.batchesPerEpoch) "
-            + "loss \(format(Double(r.loss), 4)) \(Int(r.pairsPerSecond)) pairs/s ETA \(duration(r.remainingSeconds))"
+            + "loss \(format(Double(r.loss), 4))\(parts(r)) \(Int(r.pairsPerSecond)) pairs/s ETA \(duration(r.remainingSeconds))"
     }
 
     static func plain(_ r: StepReport) -> String {
-        "epoch \(r.epoch)/\(r.epochs) step \(r.step)/\(r.totalSteps) loss \(format(Double(r.loss), 4)) "
+        "epoch \(r.epoch)/\(r.epochs) step \(r.step)/\(r.totalSteps) loss \(format(Double(r.loss), 4))\(parts(r)) "
             + "lr \(String(format: "%.2e", Double(r.learningRate))) \(Int(r.pairsPerSecond)) pairs/s ETA \(duration(r.remainingSeconds))"
+    }
+
+    /// A combined loss's terms: ` (cosent 2.9100 distill 0.0420)`; empty for a single loss.
+    static func parts(_ r: StepReport) -> String {
+        guard !r.partNames.isEmpty else { return "" }
+        return " (" + zip(r.partNames, r.partLosses).map { "\($0) \(format(Double($1), 4))" }.joined(separator: " ") + ")"
     }
 
     /// The evaluation line: `epoch 3 step 270: dev Spearman 87.01 (best 87.01 *) loss 2.91`.
@@ -90,7 +96,10 @@ public final class ProgressDisplay {
         case .initial:
             return "untrained head: dev Spearman \(format(record.devSpearman, 2))"
         case .steps, .epoch:
-            let loss = record.trainLoss.map { " train loss \(format($0, 4))" } ?? ""
+            let parts = record.trainLossParts.map { parts in
+                " (" + parts.sorted { $0.key < $1.key }.map { "\($0.key) \(format($0.value, 4))" }.joined(separator: " ") + ")"
+            } ?? ""
+            let loss = record.trainLoss.map { " train loss \(format($0, 4))\(parts)" } ?? ""
             return "epoch \(record.epoch) step \(record.step): dev Spearman \(format(record.devSpearman, 2)) "
                 + "(best \(format(record.bestDevSpearman, 2))\(record.isBest ? " *" : ""))\(loss)"
         }

@@ -100,6 +100,17 @@ public struct RunSummary: Codable, Sendable {
     public var elapsedSeconds: Double
     /// Where the best head was exported (relative to the run directory), when the run finished.
     public var head: String?
+    /// The teacher file(s) and their digest, when distilling.
+    public var teacher: Teacher?
+
+    /// The teacher of a distillation run.
+    public struct Teacher: Codable, Equatable, Sendable {
+        public var paths: [String]
+        /// The fixed pooling applied to hidden states (`mean`), or `nil` for embeddings files.
+        public var pooling: String?
+        public var sha256: String?
+        public var dim: Int
+    }
 
     /// Reads what ``RunDirectory`` writes to `summary.json` (``SnakeCaseJSON``; camelCase files of
     /// earlier versions too).

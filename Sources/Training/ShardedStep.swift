@@ -40,9 +40,10 @@ struct ShardedStep {
         init(_ sentences: Range<Int>) { self.sentences = sentences }
     }
 
-    /// Loss value and `∂L/∂θ` per parameter name for `batch`; `nil` gradients when the loss is not finite.
+    /// Loss value, its terms' values (``TrainingObjective/partNames``) and `∂L/∂θ` per parameter
+    /// name for `batch`; `nil` gradients when the loss is not finite.
     func lossAndGradients(head: any PoolingHead, split: TrainingSplit, batch: PairBatch,
-                          objective: TrainingObjective) -> (loss: Float, gradients: [String: Tensor]?) {
+                          objective: TrainingObjective) -> (loss: Float, parts: [Float], gradients: [String: Tensor]?) {
         let shards = Self.partition(batch.sentences, split).map(Shard.init)
         let sentences = batch.sentences
         let concurrent = workers > 1
@@ -60,9 +61,9 @@ struct ShardedStep {
         let outputs = shards.compactMap { shard in shard.state.withLock { $0.output?.value } }  // [sentences_s, dim]
         let lossTape = Tape()
         let embeddings = lossTape.parameter(Tensor.concatenated(outputs, alongAxis: 0))         // [sentences, dim]
-        let loss = objective.loss(embeddings, batch)
+        let (loss, parts) = objective.loss(embeddings, batch)
         let value = loss.value.scalar
-        guard value.isFinite else { return (value, nil) }
+        guard value.isFinite else { return (value, parts, nil) }
         lossTape.backward(loss)
         let dE = lossTape.gradient(of: embeddings)                                              // [sentences, dim]
         for shard in shards {
@@ -83,7 +84,7 @@ struct ShardedStep {
         for shardGradients in gradients.dropFirst() {
             for (name, gradient) in shardGradients { total[name]?.add(gradient) }
         }
-        return (value, total)
+        return (value, parts, total)
     }
 
     /// `body(s)` for every shard: on ``ForkJoin`` workers (one each, shard 0 on this thread) when

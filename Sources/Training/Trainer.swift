@@ -27,13 +27,16 @@ public final class Trainer {
     /// Version string written into summaries and head provenance.
     public let toolVersion: String
 
-    /// Indices into `train.pairs` the loss trains on (InfoNCE: positives only).
+    /// The teacher's embedding of every training sentence, when distilling.
+    public let teacher: TeacherEmbeddings?
+    /// What the loss trains on: indices into `train.pairs` (InfoNCE: positives only), or, for
+    /// `loss` distill, into the sentences (batches of sentences).
     public let trainPairs: [Int]
     private let objective: TrainingObjective
     /// Threads a step and a dev evaluation run on (two shards per batch, two halves of the dev set).
     public let workers: Int
     private let sharding: ShardedStep
-    private let hashes: (train: String?, dev: String?)
+    private let hashes: (train: String?, dev: String?, teacher: String?)
 
     /// Checks everything that can be checked before any work: values, dims, pairs, scores, positives.
     ///
@@ -41,12 +44,15 @@ public final class Trainer {
     ///   not depend on it. Calls BLAS from each worker, so set BLAS to one thread for training
     ///   (`BLASSetup.setThreads(1)` in the Runtime module, as `pooler train` does). Default: all cores.
     /// - Throws: ``TrainingError``: `invalidValue`, `batchTooSmall`, `dimensionMismatch`,
-    ///   `splitDimensionMismatch`, `noPairs`, `missingScores`, `emptyPositiveSet`.
+    ///   `splitDimensionMismatch`, `noPairs`, `missingScores`, `emptyPositiveSet`, `teacherMismatch`, `teacherUnusable`.
+    /// - Parameter teacher: the teacher's embeddings of `train`'s sentences; required exactly when
+    ///   `configuration.distillation` is set.
     public init(configuration: TrainingConfiguration, train: TrainingSplit, dev: TrainingSplit, directory: RunDirectory,
-                toolVersion: String = "unknown", memoryBudget: Int = Trainer.defaultMemoryBudget,
-                workers: Int = ForkJoin.cores) throws {
+                teacher: TeacherEmbeddings? = nil, toolVersion: String = "unknown",
+                memoryBudget: Int = Trainer.defaultMemoryBudget, workers: Int = ForkJoin.cores) throws {
         try configuration.validate()
         try Self.checkInputs(train: InputSummary(train), dev: InputSummary(dev), configuration: configuration)
+        try Self.checkTeacher(teacher, train: train, configuration: configuration)
         try Self.checkScorable(dev)
         let estimate = Self.estimatedMemory(configuration, train: train)
         guard estimate <= memoryBudget else {
@@ -66,6 +72,7 @@ public final class Trainer {
                 }
             }
         }
+        if configuration.loss == .distill { used = Array(0..<train.sentenceCount) }
         if configuration.loss == .infonce, used.count < 2 {
             throw TrainingError.emptyPositiveSet(path: train.path, threshold: configuration.infonceThreshold,
                                                  highestScore: train.scores?.max() ?? .nan)
@@ -78,8 +85,45 @@ public final class Trainer {
         self.workers = max(1, workers)
         sharding = ShardedStep(workers: self.workers)
         trainPairs = used
-        objective = TrainingObjective(configuration, scoreRange: scoreRange)
-        hashes = (ContentDigest.sha256Hex(ofFileAt: train.path), ContentDigest.sha256Hex(ofFileAt: dev.path))
+        self.teacher = teacher
+        objective = TrainingObjective(configuration, scoreRange: scoreRange, teacher: teacher?.embeddings)
+        hashes = (Self.digest(ofFiles: train.paths), ContentDigest.sha256Hex(ofFileAt: dev.path),
+                  teacher.flatMap { Self.digest(ofFiles: $0.paths) })
+    }
+
+    /// SHA-256 of one file, or of the newline-joined digests of several (in order); `nil` when one is unreadable.
+    public static func digest(ofFiles paths: [String]) -> String? {
+        if paths.count == 1 { return ContentDigest.sha256Hex(ofFileAt: paths[0]) }
+        var digests: [String] = []
+        for path in paths {
+            guard let digest = ContentDigest.sha256Hex(ofFileAt: path) else { return nil }
+            digests.append(digest)
+        }
+        return ContentDigest.sha256Hex(of: Data(digests.joined(separator: "\n").utf8))
+    }
+
+    /// A teacher is given exactly when distilling, with one row of the head's width per training sentence.
+    static func checkTeacher(_ teacher: TeacherEmbeddings?, train: TrainingSplit, configuration: TrainingConfiguration) throws {
+        guard configuration.distillation != nil else {
+            if let teacher {
+                throw TrainingError.teacherUnusable(path: teacher.path, detail: "a teacher was given but the configuration has no distillation",
+                                                    hint: "use --loss distill, or --distill-weight with a pair loss.")
+            }
+            return
+        }
+        guard let teacher else {
+            throw TrainingError.invalidValue(field: "teacher", value: "none", expected: "a teacher's embeddings for distillation")
+        }
+        let shape = teacher.embeddings.shape
+        guard shape[0] == train.sentenceCount else {
+            throw TrainingError.teacherMismatch(teacher: teacher.path, train: train.path, what: "the sentence counts", index: nil,
+                                                expected: "\(train.sentenceCount) sentences", actual: "\(shape[0])")
+        }
+        guard shape[1] == configuration.head.dim else {
+            throw TrainingError.teacherUnusable(
+                path: teacher.path, detail: "its embeddings have width \(shape[1]) but the head's have \(configuration.head.dim)",
+                hint: "use a teacher of the same width (e.g. another layer of the same model, pooled with one strategy).")
+        }
     }
 
     /// Three quarters of physical memory: what a run may plan to use.
@@ -150,7 +194,8 @@ public final class Trainer {
                     observer: (TrainingEvent) -> Void = { _ in }) throws -> TrainingOutcome {
         var session = try resume ? resumedSession() : freshSession(observer: observer)
         observer(.started(pairs: trainPairs.count, batchesPerEpoch: batchesPerEpoch, totalSteps: totalSteps,
-                          resumedAtStep: resume ? session.progress.step : nil))
+                          resumedAtStep: resume ? session.progress.step : nil,
+                          unit: configuration.loss == .distill ? "sentences" : "pairs"))
         session.optimizer.withoutDecay = session.head.parametersWithoutDecay
         var clock = RunClock(elapsedBefore: session.progress.elapsedSeconds)
         epochs: while !session.progress.finished && session.progress.epochsCompleted < configuration.epochs {
@@ -222,22 +267,28 @@ public final class Trainer {
     private func trainBatch(_ session: inout Session, order: [Int], epoch: Int, clock: inout RunClock,
                             observer: (TrainingEvent) -> Void) throws -> Float {
         let lower = session.progress.batchesInEpoch * configuration.batchSize
-        let batch = PairBatch(order[lower..<min(order.count, lower + configuration.batchSize)], of: train)
+        let slice = order[lower..<min(order.count, lower + configuration.batchSize)]
+        let batch = configuration.loss == .distill ? PairBatch(sentences: slice) : PairBatch(slice, of: train)
         let learningRate = schedule.learningRate(atStep: session.progress.step)
         let start = Self.now()
-        let loss = try step(&session, batch, learningRate: learningRate, epoch: epoch)
+        let (loss, parts) = try step(&session, batch, learningRate: learningRate, epoch: epoch)
         clock.stepSeconds += Self.now() - start
-        clock.stepPairs += batch.count
+        clock.stepPairs += batch.itemCount
         session.progress.batchesInEpoch += 1
         session.progress.step += 1
         session.progress.lossSinceRecord += Double(loss)
         session.progress.stepsSinceRecord += 1
+        if !parts.isEmpty {
+            let sums = session.progress.partLossesSinceRecord ?? [Double](repeating: 0, count: parts.count)
+            session.progress.partLossesSinceRecord = zip(sums, parts).map { $0 + Double($1) }
+        }
         observer(.stepped(StepReport(
             epoch: epoch, epochs: configuration.epochs, batchInEpoch: session.progress.batchesInEpoch,
             batchesPerEpoch: batchesPerEpoch, step: session.progress.step, totalSteps: totalSteps, loss: loss,
             learningRate: learningRate, pairsPerSecond: clock.pairsPerSecond,
             remainingSeconds: Double(totalSteps - session.progress.step) * clock.stepSeconds / Double(max(1, clock.stepPairs))
-                * Double(configuration.batchSize))))
+                * Double(configuration.batchSize),
+            partNames: objective.partNames, partLosses: parts)))
         return learningRate
     }
 
@@ -277,7 +328,7 @@ public final class Trainer {
     private func resumedSession() throws -> Session {
         let checkpoint = try Checkpoint.read(from: directory.checkpoint)
         try Self.checkResumable(checkpoint, configuration: configuration, directory: directory,
-                                inputs: Checkpoint.InputDigests(train: hashes.train ?? "", dev: hashes.dev ?? ""))
+                                inputs: Checkpoint.InputDigests(train: hashes.train ?? "", dev: hashes.dev ?? "", teacher: hashes.teacher))
         let progress = checkpoint.progress
         let expectedStep = progress.epochsCompleted * batchesPerEpoch + progress.batchesInEpoch
         guard progress.batchesInEpoch < max(batchesPerEpoch, 1), progress.step == expectedStep else {
@@ -299,9 +350,9 @@ public final class Trainer {
 
     // MARK: Steps
 
-    /// One optimiser step on `batch`; returns its loss.
-    private func step(_ session: inout Session, _ batch: PairBatch, learningRate: Float, epoch: Int) throws -> Float {
-        let (value, computed) = sharding.lossAndGradients(head: session.head, split: train, batch: batch, objective: objective)
+    /// One optimiser step on `batch`; returns its loss and the values of its terms (``TrainingObjective/partNames``).
+    private func step(_ session: inout Session, _ batch: PairBatch, learningRate: Float, epoch: Int) throws -> (Float, [Float]) {
+        let (value, parts, computed) = sharding.lossAndGradients(head: session.head, split: train, batch: batch, objective: objective)
         guard var gradients = computed else {
             throw TrainingError.nonFiniteLoss(epoch: epoch, step: session.progress.step + 1, value: value,
                                               checkpoint: directory.checkpoint.path)
@@ -314,7 +365,7 @@ public final class Trainer {
                                                   checkpoint: directory.checkpoint.path)
         }
         session.optimizer.step(&session.head.parameters, gradients: gradients, learningRate: learningRate)
-        return value
+        return (value, parts)
     }
 
     /// Measures dev Spearman, updates the best state and early stopping, and queues the log line.
@@ -335,13 +386,18 @@ public final class Trainer {
             }
         }
         let meanLoss = progress.stepsSinceRecord > 0 ? progress.lossSinceRecord / Double(progress.stepsSinceRecord) : nil
+        let meanParts = progress.partLossesSinceRecord.flatMap { sums -> [String: Double]? in
+            guard progress.stepsSinceRecord > 0 else { return nil }
+            return Dictionary(uniqueKeysWithValues: zip(objective.partNames, sums.map { $0 / Double(progress.stepsSinceRecord) }))
+        }
         progress.lossSinceRecord = 0
         progress.stepsSinceRecord = 0
+        progress.partLossesSinceRecord = nil
         session.progress = progress
         let record = EvaluationRecord(kind: kind, epoch: epoch, step: progress.step, trainLoss: meanLoss,
                                       learningRate: Double(learningRate), devSpearman: score,
                                       bestDevSpearman: progress.best?.devSpearman ?? score, isBest: isBest,
-                                      pairsPerSecond: pairsPerSecond, elapsedSeconds: elapsed)
+                                      pairsPerSecond: pairsPerSecond, elapsedSeconds: elapsed, trainLossParts: meanParts)
         session.pendingRecord = record
         observer(.evaluated(record))
     }
@@ -352,7 +408,7 @@ public final class Trainer {
         let checkpoint = Checkpoint(configuration: recordedConfiguration, progress: session.progress,
                                     parameters: session.head.parameters, bestParameters: session.bestParameters,
                                     optimizer: session.optimizer.state,
-                                    inputs: Checkpoint.InputDigests(train: hashes.train ?? "", dev: hashes.dev ?? ""))
+                                    inputs: Checkpoint.InputDigests(train: hashes.train ?? "", dev: hashes.dev ?? "", teacher: hashes.teacher))
         try checkpoint.write(to: directory.checkpoint)
         observer(.checkpointed(path: directory.checkpoint.path))
         if log, let record = session.pendingRecord { try directory.appendLog(record) }
@@ -399,7 +455,9 @@ public final class Trainer {
             trainPairsUsed: trainPairs.count, initialDevSpearman: progress.initialDevSpearman,
             bestDevSpearman: progress.best?.devSpearman, bestEpoch: progress.best?.epoch, bestStep: progress.best?.step,
             stoppedBy: reason, epochsCompleted: progress.epochsCompleted, steps: progress.step,
-            elapsedSeconds: progress.elapsedSeconds, head: "head")
+            elapsedSeconds: progress.elapsedSeconds, head: "head",
+            teacher: teacher.map { RunSummary.Teacher(paths: $0.paths, pooling: $0.pooling, sha256: hashes.teacher,
+                                                      dim: $0.embeddings.shape[1]) })
     }
 
     static func now() -> Double {
@@ -442,7 +500,7 @@ extension Trainer {
     ///
     /// - Throws: ``TrainingError``: `noPairs`, `missingScores`, `splitDimensionMismatch`, `dimensionMismatch`.
     public static func checkInputs(train: InputSummary, dev: InputSummary, configuration: TrainingConfiguration) throws {
-        guard train.pairs > 0 else { throw TrainingError.noPairs(path: train.path) }
+        guard train.pairs > 0 || !configuration.loss.needsPairs else { throw TrainingError.noPairs(path: train.path) }
         guard dev.pairs > 0 else { throw TrainingError.noPairs(path: dev.path) }
         if configuration.loss.needsScores && !train.hasScores {
             throw TrainingError.missingScores(path: train.path, loss: configuration.loss.rawValue)
@@ -463,7 +521,7 @@ extension Trainer {
     ///   false), ``TrainingError/checkpointMissing(path:)``, ``TrainingError/checkpointCorrupt(path:detail:)``,
     ///   ``TrainingError/resumeMismatch(checkpoint:field:checkpointValue:requestedValue:)``.
     public static func preflight(configuration: TrainingConfiguration, directory: RunDirectory, resume: Bool,
-                                 train: String? = nil, dev: String? = nil) throws {
+                                 train: [String]? = nil, dev: String? = nil, teacher: [String] = []) throws {
         try configuration.validate()
         let exists = FileManager.default.fileExists(atPath: directory.checkpoint.path)
         guard resume else {
@@ -472,8 +530,8 @@ extension Trainer {
         }
         let checkpoint = try Checkpoint.read(from: directory.checkpoint)
         let inputs = train.flatMap { train in
-            dev.map { Checkpoint.InputDigests(train: ContentDigest.sha256Hex(ofFileAt: train) ?? "",
-                                              dev: ContentDigest.sha256Hex(ofFileAt: $0) ?? "") }
+            dev.map { Checkpoint.InputDigests(train: digest(ofFiles: train) ?? "", dev: ContentDigest.sha256Hex(ofFileAt: $0) ?? "",
+                                              teacher: teacher.isEmpty ? nil : digest(ofFiles: teacher)) }
         }
         try checkResumable(checkpoint, configuration: configuration, directory: directory, inputs: inputs)
     }
@@ -487,7 +545,9 @@ extension Trainer {
                                                checkpointValue: checkpointValue, requestedValue: requestedValue)
         }
         guard let inputs, let recorded = checkpoint.inputs else { return }
-        for (role, theirs, mine) in [("train", recorded.train, inputs.train), ("dev", recorded.dev, inputs.dev)] where theirs != mine {
+        let roles = [("train", recorded.train, inputs.train), ("dev", recorded.dev, inputs.dev),
+                     ("teacher", recorded.teacher ?? "none", inputs.teacher ?? "none")]
+        for (role, theirs, mine) in roles where theirs != mine {
             throw TrainingError.resumeMismatch(checkpoint: directory.checkpoint.path, field: role,
                                                checkpointValue: "the file with SHA-256 " + String(theirs.prefix(12)) + "…",
                                                requestedValue: "the file with SHA-256 " + String(mine.prefix(12)) + "…")

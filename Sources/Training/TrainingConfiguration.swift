@@ -8,9 +8,36 @@ public enum LossKind: String, Codable, CaseIterable, Sendable {
     case infonce
     /// ``CosineMSELoss``, for comparison.
     case cosineMSE = "cosine-mse"
+    /// ``DistillationLoss`` towards a teacher's embeddings only; trains on sentences, pairs optional.
+    case distill
 
     /// Whether the loss reads gold scores (InfoNCE only needs them to pick positives).
-    public var needsScores: Bool { self != .infonce }
+    public var needsScores: Bool { self == .cosent || self == .cosineMSE }
+    /// Whether the loss trains on pairs (distill trains on sentences).
+    public var needsPairs: Bool { self != .distill }
+}
+
+/// Distillation towards a teacher's embeddings: alone (`loss` ``LossKind/distill``) or added to
+/// a pair loss:
+/// ```
+/// L = L_pair + weight · scale · L_distill
+/// ```
+/// where `scale` is the pair loss's own logit scale (CoSENT's `scale`, InfoNCE's 1/temperature,
+/// 1 for cosine-MSE), so that `weight` 1 puts a cosine distance on the same footing as the
+/// scaled cosine differences inside CoSENT (the PyTorch reference multiplied the distillation
+/// loss by 20 = CoSENT's default scale; `weight` 1 here reproduces it). Alone, `L = L_distill`.
+public struct Distillation: Codable, Equatable, Sendable {
+    public var metric: DistillMetric
+    /// Weight of the distillation term in a combined loss (ignored by `loss` distill). Default 1.
+    public var weight: Float
+    /// The teacher's fixed pooling of a hidden-states file (`mean`), or `nil` for an embeddings file.
+    public var teacherPooling: String?
+
+    public init(metric: DistillMetric = .cosine, weight: Float = 1, teacherPooling: String? = nil) {
+        self.metric = metric
+        self.weight = weight
+        self.teacherPooling = teacherPooling
+    }
 }
 
 /// Everything that determines a training run's result. Two runs with equal configurations and equal
@@ -46,11 +73,14 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var patience: Int
     /// Evaluate on dev every this many steps as well as after each epoch; `nil`: after each epoch only.
     public var evalEvery: Int?
+    /// Distillation towards a teacher, alone or added to the pair loss; `nil`: none.
+    public var distillation: Distillation?
 
     public init(head: HeadConfiguration, loss: LossKind = .cosent, scale: Float = 20, temperature: Float = 0.05,
                 symmetric: Bool = false, infonceThreshold: Float = 4, epochs: Int = 8, learningRate: Float = 3e-4,
                 batchSize: Int = 64, seed: UInt64 = 42, warmup: Warmup = .fraction(0.1), schedule: ScheduleKind = .cosine,
-                weightDecay: Float = 0.01, clipNorm: Float = 1, patience: Int = 3, evalEvery: Int? = nil) {
+                weightDecay: Float = 0.01, clipNorm: Float = 1, patience: Int = 3, evalEvery: Int? = nil,
+                distillation: Distillation? = nil) {
         self.head = head
         self.loss = loss
         self.scale = scale
@@ -67,6 +97,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         self.clipNorm = clipNorm
         self.patience = patience
         self.evalEvery = evalEvery
+        self.distillation = distillation
     }
 
     /// Every field at its default (the initialiser's): what a front end shows and starts from.
@@ -94,6 +125,13 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             try require((0...1).contains(fraction), "warmup", "\(fraction)", "a fraction in [0, 1] or a step count")
         }
         if case .steps(let steps) = warmup { try require(steps >= 0, "warmup", "\(steps)", "0 or more steps") }
+        if loss == .distill, distillation == nil {
+            try require(false, "teacher", "none", "a teacher's embeddings for the distill loss")
+        }
+        if let distillation {
+            try require(distillation.weight.isFinite && distillation.weight > 0, "distillWeight", "\(distillation.weight)",
+                        "a positive weight (default 1)")
+        }
         if loss == .infonce, batchSize < 2 { throw TrainingError.batchTooSmall(field: "batchSize", value: batchSize, minimum: 2) }
         do {
             try head.validate(path: "head configuration")
@@ -126,6 +164,10 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             ("warmup", "\(a.warmup)", "\(b.warmup)"), ("schedule", a.schedule.rawValue, b.schedule.rawValue),
             ("weightDecay", "\(a.weightDecay)", "\(b.weightDecay)"), ("clipNorm", "\(a.clipNorm)", "\(b.clipNorm)"),
             ("patience", "\(a.patience)", "\(b.patience)"),
+            ("distillMetric", a.distillation?.metric.rawValue ?? "none", b.distillation?.metric.rawValue ?? "none"),
+            ("distillWeight", a.distillation.map { "\($0.weight)" } ?? "none", b.distillation.map { "\($0.weight)" } ?? "none"),
+            ("teacher", a.distillation.map { $0.teacherPooling ?? "embeddings file" } ?? "none",
+             b.distillation.map { $0.teacherPooling ?? "embeddings file" } ?? "none"),
             ("evalEvery", a.evalEvery.map { "\($0)" } ?? "per epoch", b.evalEvery.map { "\($0)" } ?? "per epoch"),
         ]
         if let different = fields.first(where: { $0.1 != $0.2 }) { return different }

@@ -41,6 +41,13 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
     case tooLarge(estimatedBytes: Int, budgetBytes: Int, fields: [String])
     /// Another process is training in the run directory.
     case runDirectoryLocked(path: String, holder: String)
+    /// A teacher file does not hold the sentences of the training file it is paired with
+    /// (`what`: the count, the texts or the token ids; `index`: the first differing sentence).
+    case teacherMismatch(teacher: String, train: String, what: String, index: Int?, expected: String, actual: String)
+    /// A teacher file cannot be used (wrong datasets, shape, pooling or width).
+    case teacherUnusable(path: String, detail: String, hint: String)
+    /// The number of teachers does not match the number of training files.
+    case teacherCount(trains: Int, teachers: Int)
 
     public var description: String { description(naming: { $0 }) }
 
@@ -96,6 +103,16 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .runDirectoryLocked(path, holder):
             return "\(name("out")) \(path) is in use by another pooler train (\(holder)). "
                 + "HINT: wait for it to finish (or stop it), or choose another \(name("out")) directory."
+        case let .teacherMismatch(teacher, train, what, index, expected, actual):
+            let at = index.map { " (first difference at sentence \($0))" } ?? ""
+            return "\(name("teacher")) \(teacher) does not hold the sentences of \(name("train")) \(train): \(what) differ\(at): "
+                + "\(name("train")) has \(expected), the teacher \(actual). "
+                + "HINT: extract or embed the teacher from the same sentences in the same order as the training file."
+        case let .teacherUnusable(path, detail, hint):
+            return "\(name("teacher")) \(path): \(detail). HINT: \(hint)"
+        case let .teacherCount(trains, teachers):
+            return "\(teachers) \(name("teacher")) for \(trains) \(name("train")) files: give one teacher per training file, "
+                + "matched by position. HINT: repeat \(name("teacher")) once per \(name("train")), in the same order."
         }
     }
 }

@@ -28,6 +28,8 @@ public struct EvaluationRecord: Codable, Equatable, Sendable {
     /// Training pairs per second over the run so far (steps only, evaluation excluded).
     public var pairsPerSecond: Double?
     public var elapsedSeconds: Double
+    /// A combined loss's terms, each its mean over the same steps, unweighted (`cosent`, `distill`).
+    public var trainLossParts: [String: Double]?
 }
 
 /// Where a step stands, for progress displays.
@@ -43,12 +45,16 @@ public struct StepReport: Sendable {
     public var pairsPerSecond: Double
     /// Estimated seconds until the last step (evaluations excluded).
     public var remainingSeconds: Double
+    /// A combined loss's terms and their values at this step (empty for a single loss).
+    public var partNames: [String] = []
+    public var partLosses: [Float] = []
 }
 
 /// What the trainer reports while it runs.
 public enum TrainingEvent: Sendable {
     /// Training begins (or resumes) with this plan.
-    case started(pairs: Int, batchesPerEpoch: Int, totalSteps: Int, resumedAtStep: Int?)
+    /// `pairs` counts what the loss trains on, named by `unit` (`pairs`; `sentences` for distill).
+    case started(pairs: Int, batchesPerEpoch: Int, totalSteps: Int, resumedAtStep: Int?, unit: String = "pairs")
     case evaluated(EvaluationRecord)
     case stepped(StepReport)
     case checkpointed(path: String)

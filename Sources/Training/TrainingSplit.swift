@@ -36,20 +36,24 @@ public struct TrainingSplit: Sendable {
         self.offsets = offsets
         self.pairs = pairs
         self.scores = scores
+        self.paths = [path]
     }
 
     /// Reads a whole hidden-states file with its pairs (and scores when present).
     ///
     /// Sentences are read `blockSize` at a time into one preallocated array, so the peak is the
     /// split plus one block (not twice the split).
+    /// - Parameter requirePairs: refuse a file without pairs (default); `false` for sentences-only
+    ///   training data (distillation), whose pairs are then empty.
     /// - Throws: `TrainingError.noPairs` when the file has no pairs; `HiddenStatesError` for bad files.
-    public static func load(path: String, blockSize: Int = 2048) throws -> TrainingSplit {
+    public static func load(path: String, blockSize: Int = 2048, requirePairs: Bool = true) throws -> TrainingSplit {
         let file = try HiddenStatesFile(path: path)
         defer { file.close() }
         let metadata = file.metadata
-        guard let pairCount = metadata.pairs, pairCount > 0 else { throw TrainingError.noPairs(path: path) }
-        let pairs = try file.pairs()
-        let scores = metadata.hasScores ? try file.scores() : nil
+        let hasPairs = (metadata.pairs ?? 0) > 0
+        if requirePairs && !hasPairs { throw TrainingError.noPairs(path: path) }
+        let pairs = hasPairs ? try file.pairs() : []
+        let scores = hasPairs && metadata.hasScores ? try file.scores() : nil
         let dim = metadata.dim
         let total = metadata.tokens * dim
         var failure: Error?
@@ -85,6 +89,35 @@ public struct TrainingSplit: Sendable {
         split.layer = metadata.attributes["layer"]?.stringValue
         return split
     }
+
+    /// Several splits as one: sentences, pairs and scores one file after the other (pair indices
+    /// shifted). Scores are kept only when every file with pairs has them. `path` joins the paths with `+`.
+    public static func concatenated(_ splits: [TrainingSplit]) -> TrainingSplit {
+        precondition(!splits.isEmpty, "TrainingSplit.concatenated: no splits")
+        if splits.count == 1 { return splits[0] }
+        precondition(splits.allSatisfy { $0.dim == splits[0].dim }, "TrainingSplit.concatenated: dims \(splits.map(\.dim)) differ")
+        var offsets = [0]
+        var pairs: [SentencePair] = []
+        var scores: [Float]? = []
+        var sentenceBase = 0
+        for split in splits {
+            let rowBase = offsets.removeLast()
+            offsets += split.offsets.map { $0 + rowBase }
+            pairs += split.pairs.map { SentencePair($0.first + sentenceBase, $0.second + sentenceBase) }
+            if let own = split.scores, scores != nil { scores? += own } else if !split.pairs.isEmpty { scores = nil }
+            sentenceBase += split.sentenceCount
+        }
+        var joined = TrainingSplit(path: splits.map(\.path).joined(separator: "+"),
+                                   tokens: Tensor.concatenated(splits.map(\.tokens), alongAxis: 0),
+                                   offsets: offsets, pairs: pairs, scores: pairs.isEmpty ? nil : scores)
+        joined.model = splits[0].model
+        joined.layer = splits[0].layer
+        joined.paths = splits.flatMap(\.paths)
+        return joined
+    }
+
+    /// The files the split was read from (several after ``concatenated(_:)``).
+    public var paths: [String] = []
 
     /// The rows of `sentences` (in that order) packed into one tensor, one segment per sentence:
     /// `rows` `[Σ lengths, dim]`. One contiguous copy per sentence.

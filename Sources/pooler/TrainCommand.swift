@@ -9,6 +9,7 @@ import Training
 extension HeadKind: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
 extension ScheduleKind: ExpressibleByArgument {}
+extension DistillMetric: ExpressibleByArgument {}
 
 extension Warmup: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
@@ -28,8 +29,9 @@ struct TrainCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Training pairs: a hidden-states HDF5 file with /pairs (and /scores).")
-    var train: String
+    @Option(help: ArgumentHelp("Training data: a hidden-states HDF5 file with /pairs (and /scores); sentences alone suffice for --loss distill.",
+                               discussion: "Repeat for several files: all are used, concatenated and shuffled together."))
+    var train: [String] = []
     @Option(help: "Dev pairs with /scores: selects the best epoch and early stopping.")
     var dev: String
     @Option(help: "Run directory (head/, log.jsonl, summary.json, checkpoint/).")
@@ -62,12 +64,22 @@ struct TrainCommand: ParsableCommand {
     var infonceThreshold: Float?
     @Flag(help: "InfoNCE: symmetric form (also positives → anchors).")
     var symmetric = false
+    @Option(help: ArgumentHelp(
+        "Teacher for distillation: FILE.h5:STRATEGY (hidden states of the same sentences pooled with a fixed strategy, e.g. :mean) or EMB.h5 (from pooler embed).",
+        discussion: "One per --train, matched by position. With --loss distill the head learns the teacher's embeddings; with another loss the distillation term is added (--distill-weight)."))
+    var teacher: [String] = []
+    @Option(name: .customLong("distill-metric"),
+            help: "Distillation: cosine (1 − cos(student, teacher), default) or mse (on L2-normalised vectors).")
+    var distillMetric: DistillMetric?
+    @Option(name: .customLong("distill-weight"), parsing: .unconditional,
+            help: "Combined loss: pair loss + W · scale · distill (scale = the pair loss's logit scale, CoSENT's --scale). Default 1.")
+    var distillWeight: Float?
 
     @Option(parsing: .unconditional, help: "Epochs.")
     var epochs = TrainingConfiguration.defaults.epochs
     @Option(parsing: .unconditional, help: "Peak learning rate.")
     var lr = TrainingConfiguration.defaults.learningRate
-    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Pairs per step.")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Pairs per step (sentences per step for --loss distill).")
     var batchSize = TrainingConfiguration.defaults.batchSize
     @Option(parsing: .unconditional, help: "Seed for initialisation and shuffling.")
     var seed = TrainingConfiguration.defaults.seed
@@ -116,6 +128,11 @@ struct TrainCommand: ParsableCommand {
         configuration.clipNorm = clipNorm
         configuration.patience = patience
         configuration.evalEvery = evalEvery
+        if !teacher.isEmpty {
+            let poolings = teacher.map { TeacherEmbeddings.parse($0).pooling ?? "embeddings" }
+            configuration.distillation = Distillation(metric: distillMetric ?? .cosine, weight: distillWeight ?? 1,
+                                                      teacherPooling: poolings.allSatisfy { $0 == "embeddings" } ? nil : poolings.joined(separator: ","))
+        }
         return configuration
     }
 
@@ -130,6 +147,7 @@ struct TrainCommand: ParsableCommand {
         "infonceThreshold": "--infonce-threshold", "epochs": "--epochs", "learningRate": "--lr",
         "batchSize": "--batch-size", "seed": "--seed", "warmup": "--warmup", "schedule": "--schedule",
         "weightDecay": "--weight-decay", "clipNorm": "--clip-norm", "patience": "--patience", "evalEvery": "--eval-every",
+        "teacher": "--teacher", "distillMetric": "--distill-metric", "distillWeight": "--distill-weight",
     ]
 
     /// A ``TrainingError`` as the command line reports it: fields named by their flags.
@@ -149,6 +167,17 @@ struct TrainCommand: ParsableCommand {
         try only(hidden != nil, "--hidden", head == .additive, "--head additive")
         try only(heads != nil, "--heads", head == .multihead, "--head multihead")
         try only(keyDim != nil, "--key-dim", head == .multihead, "--head multihead")
+        if train.isEmpty { throw ValidationError("Missing expected argument '--train <train>'.") }
+        if loss == .distill && teacher.isEmpty {
+            throw ValidationError("--loss distill needs --teacher FILE.h5:STRATEGY or --teacher EMB.h5 (one per --train).")
+        }
+        if !teacher.isEmpty && teacher.count != train.count {
+            throw ValidationError(TrainingError.teacherCount(trains: train.count, teachers: teacher.count)
+                .description(naming: { Self.flags[$0] ?? $0 }))
+        }
+        try only(distillMetric != nil, "--distill-metric", !teacher.isEmpty, "distillation (--teacher)")
+        try only(distillWeight != nil, "--distill-weight", !teacher.isEmpty && loss != .distill,
+                 "a pair loss combined with distillation (--teacher with --loss cosent, infonce or cosine-mse)")
         if let threads, threads < 1 { throw ValidationError("--threads \(threads) is invalid: expected at least 1.") }
         // Value ranges need the file's dim; run() checks them with it before anything is read or created.
     }
@@ -168,17 +197,28 @@ struct TrainCommand: ParsableCommand {
         let directory = RunDirectory(URL(fileURLWithPath: out, isDirectory: true))
         // Errors (TrainingError, HiddenStatesError) name the file, flag and value; ArgumentParser prints them.
         // Cheap checks first: the files' structure and the run directory, before reading hidden states.
-        try OutputPaths.checkRunDirectory(out, inputs: [("--train", train), ("--dev", dev)])
-        try InputProbe.check([train, dev])
-        let inputs = try Self.inputSummaries(train: train, dev: dev)
-        let configuration = trainingConfiguration(dim: inputs.train.dim)
-        try Trainer.checkInputs(train: inputs.train, dev: inputs.dev, configuration: configuration)
-        try Trainer.preflight(configuration: configuration, directory: directory, resume: resume, train: train, dev: dev)
+        let teacherPaths = teacher.map { TeacherEmbeddings.parse($0).path }
+        try OutputPaths.checkRunDirectory(out, inputs: train.map { ("--train", $0) } + [("--dev", dev)]
+                                              + teacherPaths.map { ("--teacher", $0) })
+        try InputProbe.check(train + [dev] + teacherPaths)
+        let devSummary = try Self.inputSummary(dev)
+        let trainSummaries = try train.map(Self.inputSummary)
+        let configuration = trainingConfiguration(dim: trainSummaries[0].dim)
+        for summary in trainSummaries {
+            try Trainer.checkInputs(train: summary, dev: devSummary, configuration: configuration)
+        }
+        try Trainer.preflight(configuration: configuration, directory: directory, resume: resume, train: train, dev: dev,
+                              teacher: teacherPaths)
 
-        let trainSplit = try TrainingSplit.load(path: train)
+        // Teachers first: their checks against the training files are cheaper than reading the splits.
+        let teachers = try zip(teacher, train).map { try TeacherEmbeddings.load($0, for: $1) }
+        let trainSplit = TrainingSplit.concatenated(try train.map {
+            try TrainingSplit.load(path: $0, requirePairs: configuration.loss.needsPairs)
+        })
         let devSplit = try TrainingSplit.load(path: dev)
-        let trainer = try Trainer(configuration: configuration, train: trainSplit, dev: devSplit,
-                                  directory: directory, toolVersion: PoolerVersion.string,
+        let trainer = try Trainer(configuration: configuration, train: trainSplit, dev: devSplit, directory: directory,
+                                  teacher: teachers.isEmpty ? nil : TeacherEmbeddings.concatenated(teachers),
+                                  toolVersion: PoolerVersion.string,
                                   workers: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         // Everything checkable is checked; only now is the run directory created (and locked).
         let lock = try RunLock(directory.url)
@@ -213,14 +253,11 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// Both files' metadata, for ``Trainer/checkInputs(train:dev:configuration:)`` before any hidden states are read.
-    static func inputSummaries(train: String, dev: String) throws -> (train: Trainer.InputSummary, dev: Trainer.InputSummary) {
-        let trainFile = try HiddenStatesFile(path: train)
-        defer { trainFile.close() }
-        let devFile = try HiddenStatesFile(path: dev)
-        defer { devFile.close() }
-        return (Trainer.InputSummary(path: train, metadata: trainFile.metadata),
-                Trainer.InputSummary(path: dev, metadata: devFile.metadata))
+    /// A file's metadata, for ``Trainer/checkInputs(train:dev:configuration:)`` before any hidden states are read.
+    static func inputSummary(_ path: String) throws -> Trainer.InputSummary {
+        let file = try HiddenStatesFile(path: path)
+        defer { file.close() }
+        return Trainer.InputSummary(path: path, metadata: file.metadata)
     }
 
     /// This command line with `--resume` added (arguments quoted for a POSIX shell).

@@ -66,7 +66,35 @@ struct TrainCommandTests {
         #expect(mismatch.stderr.contains("seed"), "\(mismatch.stderr)")
     }
 
+    @Test("several --train files are all used, each with its --teacher; a changed teacher refuses --resume")
+    func distillSeveralTrains() throws {
+        let second = scratch.path("second.h5")
+        try SyntheticPairs.write(path: second, pairs: 120, seed: 3)
+        let base = ["train", "--train", train, "--train", second, "--teacher", train + ":mean", "--teacher", second + ":mean",
+                    "--dev", dev, "--out", scratch.path("distill"), "--epochs", "1", "--lr", "1e-2", "--batch-size", "32",
+                    "--hidden", "16", "--loss", "distill"]
+        let result = try PoolerProcess.run(base)
+        #expect(result.status == 0, "\(result.stderr)")
+        let sentences = try [train, second].map { path -> Int in
+            let split = try TrainingSplit.load(path: path)
+            return split.sentenceCount
+        }.reduce(0, +)
+        #expect(result.stderr.contains("training on \(sentences) sentences"), "\(result.stderr)")
+        var changed = base + ["--resume"]
+        if let index = changed.firstIndex(of: second + ":mean") { changed[index] = second + ":max" }
+        let refused = try PoolerProcess.run(changed)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("teacher"), "\(refused.stderr)")
+        let combined = try PoolerProcess.run(arguments("combined", ["--teacher", train + ":mean", "--distill-weight", "0.5"]))
+        #expect(combined.status == 0, "\(combined.stderr)")
+        let log = try String(contentsOfFile: scratch.path("combined/log.jsonl"), encoding: .utf8)
+        #expect(log.contains("\"train_loss_parts\":{\"cosent\""), "\(log)")
+    }
+
     @Test("bad flags and mismatches are clear errors before any work", arguments: [
+        (["--loss", "distill"], "--loss distill needs --teacher"),
+        (["--distill-weight", "2"], "--distill-weight applies only"),
+        (["--distill-metric", "mse"], "--distill-metric applies only"),
         (["--scale", "10", "--loss", "infonce"], "--scale applies only"),
         (["--temperature", "0.1"], "--temperature applies only"),
         (["--heads", "4"], "--heads applies only"),

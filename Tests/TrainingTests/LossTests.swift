@@ -89,6 +89,32 @@ struct LossTests {
         #expect(masked.value.scalar < unmasked.value.scalar)
     }
 
+    @Test("distill cosine = mean (1 − cos); mse = mean (ŝ − t̂)² = (2/dim) · cosine")
+    func distillValues() {
+        let student = Self.random([3, 5], seed: 21)
+        let teacher = Self.random([3, 5], seed: 22)
+        func unit(_ t: Tensor, _ r: Int) -> [Double] {
+            let row = (0..<5).map { Double(t[r, $0]) }
+            let norm = row.map { $0 * $0 }.reduce(0, +).squareRoot()
+            return row.map { $0 / norm }
+        }
+        var cosine = 0.0
+        var squares = 0.0
+        for i in 0..<3 {
+            let (s, t) = (unit(student, i), unit(teacher, i))
+            cosine += (1 - zip(s, t).map(*).reduce(0, +)) / 3
+            squares += zip(s, t).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / 15
+        }
+        let tape = Tape()
+        let c = DistillationLoss(metric: .cosine)(tape.constant(student), teacher: teacher).value.scalar
+        let m = DistillationLoss(metric: .mse)(tape.constant(student), teacher: teacher).value.scalar
+        #expect(abs(Double(c) - cosine) < 1e-5)
+        #expect(abs(Double(m) - squares) < 1e-6)
+        #expect(abs(Double(m) - 2 * cosine / 5) < 1e-5)
+        // A student that is a positive multiple of its teacher has loss 0 under both metrics.
+        #expect(abs(DistillationLoss()(tape.constant(teacher * 3), teacher: teacher).value.scalar) < 1e-6)
+    }
+
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String
         var inputs: [Tensor]
@@ -113,6 +139,12 @@ struct LossTests {
         Case(name: "InfoNCE symmetric with a duplicate", inputs: [random([4, 6], seed: 9), random([4, 6], seed: 10)]) { _, x in
             InfoNCELoss(temperature: 0.2, symmetric: true)(anchors: x[0], positives: x[1],
                                                            anchorSentences: [0, 1, 2, 0], positiveSentences: [4, 5, 4, 7])
+        },
+        Case(name: "distill cosine", inputs: [random([4, 6], seed: 13)]) { _, x in
+            DistillationLoss(metric: .cosine)(x[0], teacher: random([4, 6], seed: 14))
+        },
+        Case(name: "distill mse", inputs: [random([4, 6], seed: 15)]) { _, x in
+            DistillationLoss(metric: .mse)(x[0], teacher: random([4, 6], seed: 16))
         },
         Case(name: "InfoNCE default temperature", inputs: [random([3, 6], seed: 11), random([3, 6], seed: 12)]) { _, x in
             InfoNCELoss()(anchors: x[0], positives: x[1], anchorSentences: [0, 1, 2], positiveSentences: [3, 4, 5])

@@ -23,7 +23,7 @@ struct ShardedStepTests {
         let tape = Tape()
         let variables = head.parameterVariables(on: tape)
         let (rows, segments) = Self.split.packedRows(of: batch.sentences)
-        let loss = objective.loss(head.forward(tape.constant(rows), segments: segments, parameters: variables).embeddings, batch)
+        let loss = objective.loss(head.forward(tape.constant(rows), segments: segments, parameters: variables).embeddings, batch).total
         tape.backward(loss)
         #expect(abs(loss.value.scalar - one.loss) < 1e-4)
         for (name, variable) in variables {

@@ -332,3 +332,163 @@ func snakeCaseTrainingJSON() throws {
     #expect(old.contains("learningRate") && old.contains("_0"))
     #expect(try SnakeCaseJSON.decoder().decode(TrainingConfiguration.self, from: Data(old.utf8)) == configuration)
 }
+
+/// Distillation: sentences-only data, combined losses, resume and the teacher's digest.
+@Suite("distillation")
+struct DistillationTrainerTests {
+    let scratch: ScratchDirectory
+    init() throws { scratch = try ScratchDirectory() }
+
+    /// A teacher that is mean pooling of the split seen through a fixed random rotation-like map.
+    static func teacher(for split: TrainingSplit, seed: UInt64 = 3) -> TeacherEmbeddings {
+        let (rows, segments) = split.packedRows(of: Array(0..<split.sentenceCount))
+        var generator = Xoshiro256StarStar(seed: seed)
+        let map = Tensor.randomNormal([split.dim, split.dim], using: &generator)
+        return TeacherEmbeddings(path: "teacher", pooling: "mean", embeddings: rows.segmentMean(segments).matmul(map))
+    }
+
+    static func configuration(_ loss: LossKind, weight: Float = 1) -> TrainingConfiguration {
+        var configuration = Fixture.configuration(loss: loss)
+        configuration.distillation = Distillation(metric: .cosine, weight: weight, teacherPooling: "mean")
+        return configuration
+    }
+
+    @Test("distill alone trains on sentences without pairs and lowers the distance to the teacher")
+    func unlabelled() throws {
+        let sentencesOnly = TrainingSplit(path: "sentences", tokens: Fixture.train.tokens, offsets: Fixture.train.offsets,
+                                          pairs: [], scores: nil)
+        let configuration = Self.configuration(.distill)
+        let trainer = try Trainer(configuration: configuration, train: sentencesOnly, dev: Fixture.dev,
+                                  directory: scratch.run("unlabelled"), teacher: Self.teacher(for: sentencesOnly))
+        #expect(trainer.trainPairs.count == sentencesOnly.sentenceCount)
+        #expect(trainer.batchesPerEpoch == (sentencesOnly.sentenceCount + 31) / 32)
+        var losses: [Double] = []
+        let outcome = try trainer.run { event in
+            if case .evaluated(let record) = event, let loss = record.trainLoss { losses.append(loss) }
+        }
+        #expect(outcome.reason == .completed)
+        #expect(losses.count == 2 && losses[1] < losses[0], "distillation loss per epoch: \(losses)")
+    }
+
+    @Test("CoSENT + distill logs both terms; total = cosent + weight · scale · distill")
+    func combinedLog() throws {
+        let configuration = Self.configuration(.cosent, weight: 0.5)
+        let directory = scratch.run("combined")
+        var steps: [StepReport] = []
+        _ = try Trainer(configuration: configuration, train: Fixture.train, dev: Fixture.dev, directory: directory,
+                        teacher: Self.teacher(for: Fixture.train)).run { event in
+            if case .stepped(let report) = event { steps.append(report) }
+        }
+        let first = try #require(steps.first)
+        #expect(first.partNames == ["cosent", "distill"])
+        #expect(abs(first.loss - (first.partLosses[0] + 0.5 * 20 * first.partLosses[1])) < 1e-3 * max(1, first.loss))
+        #expect(ProgressDisplay.plain(first).contains("(cosent "))
+        let log = try String(contentsOf: directory.log, encoding: .utf8)
+        #expect(log.contains("train_loss_parts") || log.contains("trainLossParts"), "\(log)")
+    }
+
+    @Test("a teacher of another sentence count or width is refused; distill without teacher is refused")
+    func teacherChecks() throws {
+        let short = TeacherEmbeddings(path: "short", pooling: "mean", embeddings: Tensor.zeros([3, 16]))
+        let wide = TeacherEmbeddings(path: "wide", pooling: "mean", embeddings: Tensor.zeros([Fixture.train.sentenceCount, 8]))
+        for teacher in [short, wide, nil] {
+            #expect(throws: TrainingError.self) {
+                _ = try Trainer(configuration: Self.configuration(.distill), train: Fixture.train, dev: Fixture.dev,
+                                directory: scratch.run("refused"), teacher: teacher)
+            }
+        }
+    }
+
+    @Test("distill resumes bit-identically; a different teacher digest is refused")
+    func resume() throws {
+        var configuration = Self.configuration(.cosent)
+        configuration.evalEvery = 5
+        let teacher = Self.teacher(for: Fixture.train)
+        let straight = try Trainer(configuration: configuration, train: Fixture.train, dev: Fixture.dev,
+                                   directory: scratch.run("straight"), teacher: teacher).run()
+        let directory = scratch.run("resumed")
+        let stop = StopSignal()
+        let first = try Trainer(configuration: configuration, train: Fixture.train, dev: Fixture.dev, directory: directory,
+                                teacher: teacher).run(stop: stop) { event in
+            if case .stepped(let report) = event, report.step == 7 { stop.request() }
+        }
+        #expect(first.reason == .interrupted)
+        let resumed = try Trainer(configuration: configuration, train: Fixture.train, dev: Fixture.dev, directory: directory,
+                                  teacher: teacher).run(resume: true)
+        #expect(resumed.finalParameters == straight.finalParameters)
+        #expect(resumed.best == straight.best)
+        // The checkpoint recorded the teacher's digest ("" for this in-memory teacher); another one is refused.
+        let checkpoint = try Checkpoint.read(from: directory.checkpoint)
+        #expect(throws: TrainingError.self) {
+            try Trainer.checkResumable(checkpoint, configuration: configuration, directory: directory,
+                                       inputs: Checkpoint.InputDigests(train: checkpoint.inputs?.train ?? "",
+                                                                       dev: checkpoint.inputs?.dev ?? "", teacher: "other"))
+        }
+    }
+
+    @Test("distill gives the same weights on one worker and two; the summary names the teacher")
+    func determinism() throws {
+        let configuration = Self.configuration(.distill)
+        let teacher = Self.teacher(for: Fixture.train)
+        let one = try Trainer(configuration: configuration, train: Fixture.train, dev: Fixture.dev,
+                              directory: scratch.run("one"), teacher: teacher, workers: 1).run()
+        let two = try Trainer(configuration: configuration, train: Fixture.train, dev: Fixture.dev,
+                              directory: scratch.run("two"), teacher: teacher, workers: 2).run()
+        #expect(one.finalParameters == two.finalParameters)
+        let summary = try RunSummary.decode(Data(contentsOf: scratch.run("one").summary))
+        #expect(summary.teacher?.pooling == "mean" && summary.teacher?.dim == 16)
+    }
+
+    @Test("concatenated splits shift pair indices and keep scores")
+    func concatenation() {
+        let joined = TrainingSplit.concatenated([Fixture.train, Fixture.dev])
+        #expect(joined.sentenceCount == Fixture.train.sentenceCount + Fixture.dev.sentenceCount)
+        #expect(joined.pairs.count == Fixture.train.pairs.count + Fixture.dev.pairs.count)
+        #expect(joined.pairs[Fixture.train.pairs.count].first == Fixture.dev.pairs[0].first + Fixture.train.sentenceCount)
+        #expect(joined.scores?.count == joined.pairs.count)
+        #expect(joined.paths == ["train", "dev"])
+    }
+
+    /// A ragged file of 4 sentences (dim 4) with texts and seeded tokens.
+    private func writeStates(_ name: String, texts: [String], seed: UInt64) throws -> String {
+        let path = scratch.path(name)
+        var generator = Xoshiro256StarStar(seed: seed)
+        let writer = try RaggedWriter(path: path, dim: 4)
+        for (length, text) in zip([3, 5, 2, 4], texts) {
+            try writer.append(sentence: ArraySlice(Tensor.randomNormal([length, 4], using: &generator).scalars), text: text)
+        }
+        try writer.finish(pairs: [SentencePair(0, 1), SentencePair(2, 3)], scores: [1, 4])
+        return path
+    }
+
+    @Test("a teacher file is pooled, or read as embeddings; other sentences are refused naming the first difference")
+    func teacherFiles() throws {
+        let texts = ["a", "b", "c", "d"]
+        let train = try writeStates("train.h5", texts: texts, seed: 1)
+        let same = try writeStates("teacher.h5", texts: texts, seed: 2)
+        let teacher = try TeacherEmbeddings.load(same + ":mean", for: train)
+        #expect(teacher.embeddings.shape == [4, 4] && teacher.pooling == "mean" && teacher.path == same)
+        let file = try HiddenStatesFile(path: same)
+        let all = try file.readAll()
+        file.close()
+        let rows = Tensor(shape: [all.tokenCount, 4], scalars: all.tokens)
+        #expect(teacher.embeddings == rows.segmentMean(Segments(lengths: [3, 5, 2, 4])))
+
+        let other = try writeStates("other.h5", texts: ["a", "b", "x", "d"], seed: 2)
+        do {
+            _ = try TeacherEmbeddings.load(other + ":mean", for: train)
+            Issue.record("a teacher with other texts was accepted")
+        } catch let TrainingError.teacherMismatch(_, _, what, index, expected, actual) {
+            #expect(what == "the sentence texts" && index == 2 && expected == "\"c\"" && actual == "\"x\"")
+        }
+
+        let embeddings = scratch.path("embeddings.h5")
+        let writer = try EmbeddingsWriter(path: embeddings, dim: 3)
+        try writer.append([Float](repeating: 0.5, count: 12), texts: texts)
+        try writer.finish()
+        let read = try TeacherEmbeddings.load(embeddings, for: train)
+        #expect(read.embeddings.shape == [4, 3] && read.pooling == nil)
+        #expect(TeacherEmbeddings.parse("/x/y.h5:mean") == ("/x/y.h5", "mean"))
+        #expect(TeacherEmbeddings.parse("/x/y.h5") == ("/x/y.h5", nil))
+    }
+}
