@@ -76,8 +76,9 @@ struct ProbeFileCommand: ParsableCommand {
     @Argument var path: String
 
     func run() throws {
-        _ = try? HDF5Reader(path: path).attributes()
+        // In the order the commands read: opening (root attributes, offsets, pairs, scores) first.
         let file = try HiddenStatesFile(path: path)
+        _ = try? HDF5Reader(path: path).attributes()
         defer { file.close() }
         var batches = file.batches(size: 1024)
         while try batches.next() != nil {}
