@@ -75,22 +75,22 @@ public struct LoaderFuzzer {
             var mixer = SplitMix64(seed: seed &+ UInt64(iteration))
             let set = seedSets[Int(mixer.next() % UInt64(seedSets.count))]
             let mutated = names.count == 1 ? [names[0]] : (mixer.next() % 3 == 0 ? names : [names[Int(mixer.next() % UInt64(names.count))]])
-            let case_ = folder.appendingPathComponent("current")
-            try? FileManager.default.removeItem(at: case_)
-            try FileManager.default.createDirectory(at: case_, withIntermediateDirectories: true)
+            let mutantFolder = folder.appendingPathComponent("current")
+            try? FileManager.default.removeItem(at: mutantFolder)
+            try FileManager.default.createDirectory(at: mutantFolder, withIntermediateDirectories: true)
             for name in names {
                 var bytes = set[name] ?? []
                 if mutated.contains(name) {
                     let mutator = ByteMutator(seeds: [bytes])
                     bytes = mutator.mutant(seed: mixer.next(), iteration: iteration).bytes
                 }
-                try Data(bytes).write(to: case_.appendingPathComponent(name))
+                try Data(bytes).write(to: mutantFolder.appendingPathComponent(name))
             }
             outcomes.iterations += 1
             do {
                 switch target {
-                case .head: _ = try HeadExport.load(from: case_)
-                case .checkpoint: _ = try Checkpoint.read(from: case_.appendingPathComponent(Checkpoint.fileName))
+                case .head: _ = try HeadExport.load(from: mutantFolder)
+                case .checkpoint: _ = try Checkpoint.read(from: mutantFolder.appendingPathComponent(Checkpoint.fileName))
                 }
                 outcomes.ok += 1
             } catch is PoolingError, is SafeTensorsError, is TrainingError {
