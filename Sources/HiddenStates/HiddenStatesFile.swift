@@ -74,63 +74,94 @@ public final class HiddenStatesFile {
         defer { HDF5.leave() }
         self.path = path
         self.options = options
-        let budget = options.memoryBudget
         file = try InputFile.openHDF5(path)
         let names = try Self.rootNames(file: file, path: path)
         let attributes = try HDF5Attributes.readAll(of: file.id, path: path, objectName: "/")
+        let layout = try Self.layout(names, path: path)
+        let geometry = layout == .ragged
+            ? try Self.openRagged(file: file, path: path, names: names, options: options)
+            : try Self.openPadded(file: file, path: path, names: names, options: options)
+        hiddenStates = geometry.hiddenStates
+        offsets = geometry.offsets
+        paddedStarts = geometry.paddedStarts
+        let sentenceCount = offsets.count - 1
+        let dim = try Self.checkedDim(hiddenStates, attributes: attributes, path: path)
+        let optional = try Self.optionalDatasets(file: file, path: path, names: names, layout: layout,
+                                                 hiddenStates: hiddenStates, sentences: sentenceCount,
+                                                 budget: options.memoryBudget)
+        (checkedPairs, checkedScores) = try Self.checkedPairsAndScores(
+            file: file, path: path, names: names, sentences: sentenceCount, budget: options.memoryBudget)
 
-        let layout: HiddenStatesLayout
-        if names.contains("tokens") || names.contains("offsets") {
-            layout = .ragged
-        } else if names.contains("hidden_states") || names.contains("attention_mask") {
-            layout = .padded
-        } else {
-            throw HiddenStatesError.unknownLayout(path: path, datasets: names)
-        }
-        func require(_ name: String, _ hint: String) throws {
-            guard names.contains(name) else { throw HiddenStatesError.missingDataset(path: path, dataset: "/" + name, hint: hint) }
-        }
+        metadata = HiddenStatesMetadata(
+            path: path, layout: layout, paddingSide: geometry.paddingSide, paddedLength: geometry.paddedLength,
+            sentences: sentenceCount, tokens: offsets.last ?? 0, dim: dim, dtype: hiddenStates.elementType,
+            storage: try hiddenStates.storage(), pairs: checkedPairs?.count, hasScores: checkedScores != nil,
+            hasSentenceTexts: optional.hasTexts, hasInputIDs: optional.hasInputIDs, attributes: attributes,
+            specialTokens: attributes["special_tokens"]?.stringValue.map(SpecialTokens.init(parsing:)),
+            hiddenStatesDataset: hiddenStates.name)
+    }
 
+    /// Where a file's hidden states are and how its rows group into sentences.
+    private struct Geometry {
+        var hiddenStates: HDF5Dataset
+        var offsets: [Int]
+        var paddedStarts: [Int]?
         var paddingSide: PaddingSide?
         var paddedLength: Int?
-        switch layout {
-        case .ragged:
-            try require("tokens", "a ragged file stores every token's hidden state in /tokens [T, D].")
-            try require("offsets", "a ragged file stores sentence boundaries in /offsets [N+1] (int64).")
-            hiddenStates = try HDF5Dataset(file: file, path: path, name: "/tokens", cacheBytes: options.chunkCacheBytes,
-                                           decompressionThreads: options.decompressionThreads, budget: budget)
-            try Self.expect(hiddenStates, rank: 2, floating: true)
-            let offsetsDataset = try HDF5Dataset(file: file, path: path, name: "/offsets", budget: budget)
-            try Self.expect(offsetsDataset, rank: 1, floating: false)
-            offsets = try Self.checkedOffsets(offsetsDataset.readInt64(), tokens: hiddenStates.shape[0], path: path)
-            paddedStarts = nil
-        case .padded:
-            try require("hidden_states", "a padded file stores hidden states in /hidden_states [N, L, D].")
-            try require("attention_mask", "a padded file marks real tokens (1) and padding (0) in /attention_mask [N, L].")
-            hiddenStates = try HDF5Dataset(file: file, path: path, name: "/hidden_states",
-                                           cacheBytes: options.chunkCacheBytes, budget: budget)
-            try Self.expect(hiddenStates, rank: 3, floating: true)
-            let mask = try HDF5Dataset(file: file, path: path, name: "/attention_mask", budget: budget)
-            try Self.expect(mask, rank: 2, floating: nil)
-            if mask.elementType == .string {
-                throw HiddenStatesError.wrongType(path: path, dataset: mask.name, expected: "0/1 integers or bool",
-                                                  actual: "string")
-            }
-            for axis in 0..<2 where mask.shape[axis] != hiddenStates.shape[axis] {
-                throw HiddenStatesError.dimensionMismatch(
-                    path: path, dataset: "/attention_mask", what: axis == 0 ? "its row count N" : "its length L",
-                    expected: hiddenStates.shape[axis], actual: mask.shape[axis])
-            }
-            let runs = try Self.maskRuns(mask, path: path, budget: budget)
-            paddedStarts = runs.starts
-            var packed = [0]
-            packed.reserveCapacity(runs.lengths.count + 1)
-            for length in runs.lengths { packed.append(packed[packed.count - 1] + length) }
-            offsets = packed
-            paddingSide = runs.side
-            paddedLength = hiddenStates.shape[1]
+    }
+
+    /// Ragged (`/tokens` or `/offsets`) or padded (`/hidden_states` or `/attention_mask`).
+    private static func layout(_ names: [String], path: String) throws -> HiddenStatesLayout {
+        if names.contains("tokens") || names.contains("offsets") { return .ragged }
+        if names.contains("hidden_states") || names.contains("attention_mask") { return .padded }
+        throw HiddenStatesError.unknownLayout(path: path, datasets: names)
+    }
+
+    private static func require(_ name: String, in names: [String], path: String, _ hint: String) throws {
+        guard names.contains(name) else { throw HiddenStatesError.missingDataset(path: path, dataset: "/" + name, hint: hint) }
+    }
+
+    /// `/tokens` [T, D] and `/offsets` [N+1], checked against each other.
+    private static func openRagged(file: HDF5Handle, path: String, names: [String], options: Options) throws -> Geometry {
+        try require("tokens", in: names, path: path, "a ragged file stores every token's hidden state in /tokens [T, D].")
+        try require("offsets", in: names, path: path, "a ragged file stores sentence boundaries in /offsets [N+1] (int64).")
+        let tokens = try HDF5Dataset(file: file, path: path, name: "/tokens", cacheBytes: options.chunkCacheBytes,
+                                     decompressionThreads: options.decompressionThreads, budget: options.memoryBudget)
+        try expect(tokens, rank: 2, floating: true)
+        let offsetsDataset = try HDF5Dataset(file: file, path: path, name: "/offsets", budget: options.memoryBudget)
+        try expect(offsetsDataset, rank: 1, floating: false)
+        let offsets = try checkedOffsets(offsetsDataset.readInt64(), tokens: tokens.shape[0], path: path)
+        return Geometry(hiddenStates: tokens, offsets: offsets)
+    }
+
+    /// `/hidden_states` [N, L, D] and `/attention_mask` [N, L]: each row's real tokens one run, either side.
+    private static func openPadded(file: HDF5Handle, path: String, names: [String], options: Options) throws -> Geometry {
+        try require("hidden_states", in: names, path: path, "a padded file stores hidden states in /hidden_states [N, L, D].")
+        try require("attention_mask", in: names, path: path,
+                    "a padded file marks real tokens (1) and padding (0) in /attention_mask [N, L].")
+        let hiddenStates = try HDF5Dataset(file: file, path: path, name: "/hidden_states",
+                                           cacheBytes: options.chunkCacheBytes, budget: options.memoryBudget)
+        try expect(hiddenStates, rank: 3, floating: true)
+        let mask = try HDF5Dataset(file: file, path: path, name: "/attention_mask", budget: options.memoryBudget)
+        try expect(mask, rank: 2, floating: nil)
+        if mask.elementType == .string {
+            throw HiddenStatesError.wrongType(path: path, dataset: mask.name, expected: "0/1 integers or bool", actual: "string")
         }
-        let sentenceCount = offsets.count - 1
+        for axis in 0..<2 where mask.shape[axis] != hiddenStates.shape[axis] {
+            throw HiddenStatesError.dimensionMismatch(
+                path: path, dataset: "/attention_mask", what: axis == 0 ? "its row count N" : "its length L",
+                expected: hiddenStates.shape[axis], actual: mask.shape[axis])
+        }
+        let runs = try maskRuns(mask, path: path, budget: options.memoryBudget)
+        var packed = [0]
+        packed.reserveCapacity(runs.lengths.count + 1)
+        for length in runs.lengths { packed.append(packed[packed.count - 1] + length) }
+        return Geometry(hiddenStates: hiddenStates, offsets: packed, paddedStarts: runs.starts, paddingSide: runs.side,
+                        paddedLength: hiddenStates.shape[1])
+    }
+
+    /// The width D (the last axis): at least 1, and equal to the `hidden_size` attribute when there is one.
+    private static func checkedDim(_ hiddenStates: HDF5Dataset, attributes: [String: AttributeValue], path: String) throws -> Int {
         let dim = hiddenStates.shape.last ?? 0
         if dim == 0 {
             throw HiddenStatesError.dimensionMismatch(path: path, dataset: hiddenStates.name,
@@ -142,13 +173,18 @@ public final class HiddenStatesFile {
                                                       what: "dim D (the root attribute hidden_size says \(hiddenSize))",
                                                       expected: hiddenSize, actual: dim)
         }
+        return dim
+    }
 
-        // Optional datasets: when present, their sizes must agree with the hidden states.
+    /// `/input_ids` and `/sentences`: when present, their sizes must agree with the hidden states.
+    private static func optionalDatasets(file: HDF5Handle, path: String, names: [String], layout: HiddenStatesLayout,
+                                         hiddenStates: HDF5Dataset, sentences: Int, budget: MemoryBudget) throws
+        -> (hasInputIDs: Bool, hasTexts: Bool) {
         var hasInputIDs = false
         if names.contains("input_ids") {
             let ids = try HDF5Dataset(file: file, path: path, name: "/input_ids", budget: budget)
             let expectedRank = layout == .ragged ? 1 : 2
-            try Self.expect(ids, rank: expectedRank, floating: false)
+            try expect(ids, rank: expectedRank, floating: false)
             let expected = try Sizes.product(Array(hiddenStates.shape.prefix(expectedRank)), path: path,
                                              dataset: hiddenStates.name, what: "its token positions")
             if ids.count != expected {
@@ -160,28 +196,18 @@ public final class HiddenStatesFile {
         var hasTexts = false
         if names.contains("sentences") {
             let texts = try HDF5Dataset(file: file, path: path, name: "/sentences", budget: budget)
-            try Self.expect(texts, rank: 1, floating: nil)
+            try expect(texts, rank: 1, floating: nil)
             guard texts.elementType == .string else {
                 throw HiddenStatesError.wrongType(path: path, dataset: "/sentences", expected: "UTF-8 strings",
                                                   actual: texts.elementType.description)
             }
-            if texts.count != sentenceCount {
+            if texts.count != sentences {
                 throw HiddenStatesError.dimensionMismatch(path: path, dataset: "/sentences", what: "its length",
-                                                          expected: sentenceCount, actual: texts.count)
+                                                          expected: sentences, actual: texts.count)
             }
             hasTexts = true
         }
-        (checkedPairs, checkedScores) = try Self.checkedPairsAndScores(
-            file: file, path: path, names: names, sentences: sentenceCount, budget: budget)
-        let pairCount = checkedPairs?.count
-
-        metadata = HiddenStatesMetadata(
-            path: path, layout: layout, paddingSide: paddingSide, paddedLength: paddedLength,
-            sentences: sentenceCount, tokens: offsets.last ?? 0, dim: dim, dtype: hiddenStates.elementType,
-            storage: try hiddenStates.storage(), pairs: pairCount, hasScores: checkedScores != nil,
-            hasSentenceTexts: hasTexts, hasInputIDs: hasInputIDs, attributes: attributes,
-            specialTokens: attributes["special_tokens"]?.stringValue.map(SpecialTokens.init(parsing:)),
-            hiddenStatesDataset: hiddenStates.name)
+        return (hasInputIDs, hasTexts)
     }
 
     /// Closes the file now (it also closes when the last reference goes).
