@@ -93,7 +93,20 @@ enum HDF5 {
     static func handle(_ id: hid_t, _ kind: HDF5Handle.Kind, _ function: String,
                        path: String, object: String) throws -> HDF5Handle {
         try check(id, function, path: path, object: object)
+        if kind == .file { closeOnExec(id) }
         return HDF5Handle(id, kind: kind)
+    }
+
+    /// Marks an open file's descriptor close-on-exec. HDF5 1.10 opens files without `O_CLOEXEC` and
+    /// holds an `flock` on them; a child process started meanwhile (any `Process`) would inherit the
+    /// descriptor and keep the lock after the file is closed here, so another open of the same file
+    /// would see "held open for writing by another process". (The sec2 driver's handle is the `int` fd.)
+    static func closeOnExec(_ file: hid_t) {
+        var handle: UnsafeMutableRawPointer?
+        guard H5Fget_vfd_handle(file, hid_t(H5P_DEFAULT), &handle) >= 0, let handle else { return }
+        let descriptor = handle.load(as: Int32.self)
+        let flags = fcntl(descriptor, F_GETFD)
+        if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
     }
 
     /// Turns a failed call into the most specific error its stack allows.

@@ -145,12 +145,6 @@ struct StringReferenceCheck {
     }
 }
 
-/// One filter of a chunked dataset's pipeline: id and client data.
-private struct PipelineFilter {
-    let id: Int32
-    let values: [UInt32]
-}
-
 extension HDF5Dataset {
     /// Checks every stored reference of a variable-length string dataset before `H5Dread` follows
     /// them (`StringReferenceCheck`); nothing to do for fixed-length strings.
@@ -207,8 +201,8 @@ extension HDF5Dataset {
             }
             try raw.withUnsafeBytes { try check.check($0, first: 0, count: count, totalLength: &totalLength) }
         } else {
-            guard let chunkRows = try storage().chunk?.first, chunkRows > 0,
-                  let filters = try pipeline(creation.id) else { return }
+            let layout = try storage()
+            guard let chunkRows = layout.chunk?.first, chunkRows > 0, let filters = Self.undoable(layout.filters) else { return }
             let chunkBytes = try Sizes.product([chunkRows, referenceBytes], path: path, dataset: name,
                                                what: "one chunk of its string references")
             try budget.check(chunkBytes, path: path, dataset: name, what: "one chunk of its string references")
@@ -248,44 +242,38 @@ extension HDF5Dataset {
         try budget.check(total, path: path, dataset: name, what: "all of its strings")
     }
 
-    /// The filter pipeline when every filter is one undone here (deflate, shuffle, Fletcher-32), else nil.
-    private func pipeline(_ creation: hid_t) throws -> [PipelineFilter]? {
-        let n = try HDF5.check(H5Pget_nfilters(creation), "H5Pget_nfilters", path: path, object: name)
-        var filters: [PipelineFilter] = []
-        for index in 0..<UInt32(n) {
-            var flags: UInt32 = 0
-            var valueCount = 8
-            var values = [UInt32](repeating: 0, count: valueCount)
-            var nameBuffer = [CChar](repeating: 0, count: 64)
-            var config: UInt32 = 0
-            let id = try HDF5.check(
-                H5Pget_filter2(creation, index, &flags, &valueCount, &values, nameBuffer.count, &nameBuffer, &config),
-                "H5Pget_filter2", path: path, object: name)
-            guard id == H5Z_FILTER_DEFLATE || id == H5Z_FILTER_SHUFFLE || id == H5Z_FILTER_FLETCHER32 else { return nil }
-            filters.append(PipelineFilter(id: id, values: Array(values.prefix(min(valueCount, values.count)))))
+    /// The pipeline (from ``storage()``) when every filter is one undone here (deflate, shuffle,
+    /// Fletcher-32), else nil.
+    private static func undoable(_ filters: [StorageInfo.Filter]) -> [StorageInfo.Filter]? {
+        for filter in filters {
+            switch filter {
+            case .gzip, .shuffle, .fletcher32: continue
+            default: return nil
+            }
         }
         return filters
     }
 
     /// Undoes `filters` (in reverse pipeline order, skipping those `mask` says were skipped) on one
     /// stored chunk; nil unless it decodes to exactly `chunkBytes`.
-    private static func unfilter(_ stored: [UInt8], filters: [PipelineFilter], mask: UInt32,
+    private static func unfilter(_ stored: [UInt8], filters: [StorageInfo.Filter], mask: UInt32,
                                  chunkBytes: Int) -> [UInt8]? {
         let applied = filters.indices.filter { $0 >= 32 || mask & (1 << UInt32($0)) == 0 }
         var data = stored
         for k in applied.reversed() {
-            switch filters[k].id {
-            case H5Z_FILTER_FLETCHER32:
+            switch filters[k] {
+            case .fletcher32:
                 guard data.count >= 4 else { return nil }
                 data.removeLast(4)
-            case H5Z_FILTER_DEFLATE:
+            case .gzip:
                 // The size before deflate: the chunk plus any checksums applied earlier in the pipeline.
-                let expected = chunkBytes + 4 * applied.filter { $0 < k && filters[$0].id == H5Z_FILTER_FLETCHER32 }.count
+                let expected = chunkBytes + 4 * applied.filter { $0 < k && filters[$0] == .fletcher32 }.count
                 guard let inflated = RawChunkCodec.inflate(data, expected: expected) else { return nil }
                 data = inflated
-            default:  // shuffle
-                let size = Int(filters[k].values.first ?? UInt32(StringReferenceCheck.referenceBytes))
-                data = RawChunkCodec.unshuffle(data, elementSize: size)
+            case .shuffle:  // the stored elements are the 16-byte references
+                data = RawChunkCodec.unshuffle(data, elementSize: StringReferenceCheck.referenceBytes)
+            default:
+                return nil
             }
         }
         return data.count == chunkBytes ? data : nil

@@ -126,9 +126,17 @@ public struct TeacherEmbeddings: Sendable {
     }
 
     /// Several teachers' rows one after the other, matching ``TrainingSplit/concatenated(_:)``.
-    public static func concatenated(_ teachers: [TeacherEmbeddings]) -> TeacherEmbeddings {
+    /// - Throws: ``TrainingError/teacherUnusable(path:detail:hint:)`` when the teachers' widths differ.
+    public static func concatenated(_ teachers: [TeacherEmbeddings]) throws -> TeacherEmbeddings {
         precondition(!teachers.isEmpty, "TeacherEmbeddings.concatenated: no teachers")
         if teachers.count == 1 { return teachers[0] }
+        let width = teachers[0].embeddings.shape.last ?? 0
+        if let other = teachers.first(where: { ($0.embeddings.shape.last ?? 0) != width }) {
+            throw TrainingError.teacherUnusable(
+                path: other.path, detail: "its embeddings have width \(other.embeddings.shape.last ?? 0), but those of "
+                    + "\(teachers[0].path) have \(width)",
+                hint: "give every --train a teacher of the same width (the same model and pooling).")
+        }
         var joined = TeacherEmbeddings(path: teachers.map(\.path).joined(separator: "+"), pooling: teachers[0].pooling,
                                        embeddings: Tensor.concatenated(teachers.map(\.embeddings), alongAxis: 0))
         joined.paths = teachers.flatMap(\.paths)

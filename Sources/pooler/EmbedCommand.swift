@@ -156,11 +156,7 @@ struct EmbedCommand: ParsableCommand {
         try OutputPaths.check(outputs: [("--output", output)], inputs: modelFiles)
         let text = try TextInput(path: input, format: format)
         // Pairs files: each distinct sentence once, in order of first appearance; sentence files: every line.
-        var sentences = text.sentences
-        if text.isPairs {
-            var seen = Set<String>()
-            sentences = sentences.filter { seen.insert($0.text).inserted }
-        }
+        let sentences = text.isPairs ? text.distinctSentences().sentences : text.sentences
         let attributes: [String: AttributeValue] = [
             "pooling": .string(embedder.embedder.name + (normalize ? ", L2-normalised" : "")),
             "model": .string(embedder.textEncoder.modelName),

@@ -21,6 +21,8 @@ final class EmbeddingOutput {
     private var hdf5: EmbeddingsWriter?
     private var handle: FileHandle?
     private var temporary: String?
+    /// The regular file written: `path`, or what a symbolic link at `path` points to.
+    private var target: String
     private let rows: Int
     private var written = 0
 
@@ -42,13 +44,16 @@ final class EmbeddingOutput {
         self.path = path
         self.dim = dim
         self.rows = rows
+        target = path
         if kind == .hdf5 {
             hdf5 = try EmbeddingsWriter(path: path, dim: dim, attributes: attributes)
             return
         }
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(InterruptCleanup.temporaryPrefix(for: path) + UUID().uuidString).path
+        // Written beside the file a link points to, so the rename stays on one file system and the link survives.
+        let target = OutputPaths.resolved(path)
+        self.target = target
+        let temporary = URL(fileURLWithPath: target).deletingLastPathComponent()
+            .appendingPathComponent(InterruptCleanup.temporaryPrefix(for: target) + UUID().uuidString).path
         guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
             throw CommandError.outputNotRegularFile(flag: "--output", path: path, kind: "path whose folder cannot be written")
         }
@@ -118,7 +123,6 @@ final class EmbeddingOutput {
         }
         handle = nil
         guard let temporary else { return }
-        let target = (try? AtomicFileTarget.regular(path)) ?? path
         guard rename(temporary, target) == 0 else {
             let reason = String(cString: strerror(errno))
             cancel()
@@ -134,14 +138,5 @@ final class EmbeddingOutput {
         handle = nil
         if let temporary { _ = unlink(temporary) }
         temporary = nil
-    }
-}
-
-/// The regular file a path names (a symbolic link resolved to its target), as AtomicFile does.
-enum AtomicFileTarget {
-    static func regular(_ path: String) throws -> String {
-        guard let real = realpath(path, nil) else { return path }
-        defer { free(real) }
-        return String(cString: real)
     }
 }

@@ -97,15 +97,7 @@ struct ExtractCommand: ParsableCommand {
 
         let text = try TextInput(path: input, format: format)
         // Identical sentences are stored once, in order of first appearance; pairs index them.
-        var index: [String: Int] = [:]
-        var unique: [TextInput.Sentence] = []
-        var remap: [Int] = []
-        for sentence in text.sentences {
-            if let known = index[sentence.text] { remap.append(known); continue }
-            index[sentence.text] = unique.count
-            remap.append(unique.count)
-            unique.append(sentence)
-        }
+        let (unique, remap) = text.distinctSentences()
         let pairs = text.pairs.map { SentencePair(remap[$0.first], remap[$0.second]) }
         let tokenized = try encoder.tokenized(unique.map(\.text), sources: unique.map(\.source))
         let truncated = tokenized.filter(\.isTruncated).count

@@ -41,7 +41,8 @@ final class InterruptCleanup: @unchecked Sendable {
     /// Removes this process's temporaries beside each output; returns what it removed.
     static func removePartialOutputs(of outputs: [String]) -> [String] {
         var removed: [String] = []
-        for output in outputs {
+        // Writers put the temporary beside the file a symbolic link points to: look there.
+        for output in Set(outputs + outputs.map(OutputPaths.resolved)) {
             let folder = URL(fileURLWithPath: output).deletingLastPathComponent()
             let prefix = temporaryPrefix(for: output)
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []

@@ -36,6 +36,25 @@ struct TextInput {
 
     var isPairs: Bool { format != .sentences && !pairs.isEmpty }
 
+    /// Each distinct sentence once, in order of first appearance, and for every sentence of
+    /// ``sentences`` the index of its distinct copy (so pairs can index the distinct ones).
+    func distinctSentences() -> (sentences: [Sentence], index: [Int]) {
+        var position: [String: Int] = [:]
+        var distinct: [Sentence] = []
+        var index: [Int] = []
+        index.reserveCapacity(sentences.count)
+        for sentence in sentences {
+            if let known = position[sentence.text] {
+                index.append(known)
+            } else {
+                position[sentence.text] = distinct.count
+                index.append(distinct.count)
+                distinct.append(sentence)
+            }
+        }
+        return (distinct, index)
+    }
+
     /// Reads `path` in `format`.
     /// - Throws: ``TextInputError`` naming the file and line.
     init(path: String, format requested: Format) throws {

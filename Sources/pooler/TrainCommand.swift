@@ -217,7 +217,7 @@ struct TrainCommand: ParsableCommand {
         })
         let devSplit = try TrainingSplit.load(path: dev)
         let trainer = try Trainer(configuration: configuration, train: trainSplit, dev: devSplit, directory: directory,
-                                  teacher: teachers.isEmpty ? nil : TeacherEmbeddings.concatenated(teachers),
+                                  teacher: teachers.isEmpty ? nil : try TeacherEmbeddings.concatenated(teachers),
                                   toolVersion: PoolerVersion.string,
                                   workers: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         // Everything checkable is checked; only now is the run directory created (and locked).
