@@ -6,6 +6,7 @@ import PackageDescription
 //   CHDF5, CPlatform, CZlib, Parallelism ← HiddenStates ← Evaluation, Training
 //   Parallelism ← Training (sharded steps and dev evaluation on ForkJoin workers)
 //   Evaluation ← Training (DevEvaluation: cosine similarities, Spearman)
+//   Training, Evaluation ← LayerSweep (per-layer strategies and heads, chosen on dev) ← pooler
 //   Autodiff, Pooling, Parallelism, CPlatform ← Encoder (tokenizer, BERT forward, model folders; inference only) ← pooler
 //   Autodiff (read-only BLAS queries), COpenBLAS, CPlatform ← Runtime (process setup: BLAS kernel
 //       re-exec and threads, allocator) ← executables only: pooler, PoolerBench, Examples/TrainInfoNCE
@@ -50,6 +51,8 @@ let package = Package(
         .target(name: "Pooling", dependencies: ["Autodiff", "CPlatform", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Evaluation", dependencies: ["Autodiff", "Pooling", "HiddenStates"]),
         .target(name: "Training", dependencies: ["Autodiff", "Pooling", "HiddenStates", "Evaluation", "Parallelism"]),
+        // Which layer and which pooling: fixed strategies and a trained head per layer, chosen on dev.
+        .target(name: "LayerSweep", dependencies: ["Training", "Evaluation", "HiddenStates", "Pooling"]),
         .target(name: "Encoder", dependencies: ["Autodiff", "Pooling", "Parallelism", "CPlatform"]),
         // Process setup for executables only (BLAS kernel re-exec and threads, allocator).
         .target(name: "Runtime", dependencies: ["Autodiff", "COpenBLAS", "CPlatform"]),
@@ -60,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "pooler",
             dependencies: [
-                "Autodiff", "HiddenStates", "Training", "Pooling", "Evaluation", "Encoder", "Runtime",
+                "Autodiff", "HiddenStates", "Training", "Pooling", "Evaluation", "Encoder", "LayerSweep", "Runtime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The sentence-transformers module `pooler export` writes (a real Python file, tested).
@@ -86,6 +89,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Pooling", "Autodiff", "HiddenStates"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Pooling", "Autodiff", "HiddenStates"],
                     exclude: ["Fixtures"]),  // read through #filePath (scripts/make-tiny-bert.py writes them)
+        .testTarget(name: "LayerSweepTests", dependencies: ["LayerSweep", "Training", "Evaluation", "HiddenStates"]),
         .testTarget(name: "CLITests", dependencies: ["pooler", "Encoder"]),
         .testTarget(name: "FuzzSupportTests", dependencies: ["FuzzSupport", "HiddenStates"]),
     ],

@@ -9,10 +9,14 @@ import HiddenStates
 /// [−0.2, 1]); the gold score is `5 · max(0, cos(z, z′))`. A sentence is 2–4 *content* tokens
 /// `[+1, z + 0.1 ε]` mixed with 2–8 *filler* tokens `[−1, 1.5 ε]`: mean pooling averages the
 /// filler in, a head that learns to weight tokens by their first coordinate does not.
+///
+/// `signal` scales the latent in the content tokens (`[+1, signal · z + 0.1 ε]`) without changing
+/// any random draw: files written with the same seed and different signals hold the same pairs and
+/// gold scores with more or less of the information in the tokens, like the layers of one model.
 public enum SyntheticPairs {
     /// The split in memory: `2 · pairs` sentences, `pairs` pairs (sentence `2p` with `2p + 1`).
     public static func split(pairs: Int, dim: Int = 16, seed: UInt64, withScores: Bool = true,
-                             path: String = "synthetic") -> TrainingSplit {
+                             signal: Float = 1, path: String = "synthetic") -> TrainingSplit {
         precondition(pairs > 0 && dim >= 2, "SyntheticPairs: need pairs > 0 and dim ≥ 2, got \(pairs), \(dim)")
         var generator = Xoshiro256StarStar(seed: seed)
         var tokens: [Float] = []
@@ -27,7 +31,7 @@ public enum SyntheticPairs {
             for isContent in kinds {
                 let noise = normal(dim - 1)
                 tokens.append(isContent ? 1 : -1)
-                for j in 0..<(dim - 1) { tokens.append(isContent ? latent[j] + 0.1 * noise[j] : 1.5 * noise[j]) }
+                for j in 0..<(dim - 1) { tokens.append(isContent ? signal * latent[j] + 0.1 * noise[j] : 1.5 * noise[j]) }
             }
             offsets.append(offsets[offsets.count - 1] + kinds.count)
         }
@@ -47,9 +51,10 @@ public enum SyntheticPairs {
                              pairs: (0..<pairs).map { SentencePair(2 * $0, 2 * $0 + 1) }, scores: withScores ? scores : nil)
     }
 
-    /// Writes ``split(pairs:dim:seed:withScores:path:)`` as a ragged float32 HDF5 file at `path`.
-    public static func write(path: String, pairs: Int, dim: Int = 16, seed: UInt64, withScores: Bool = true) throws {
-        let split = split(pairs: pairs, dim: dim, seed: seed, withScores: withScores, path: path)
+    /// Writes ``split(pairs:dim:seed:withScores:signal:path:)`` as a ragged float32 HDF5 file at `path`.
+    public static func write(path: String, pairs: Int, dim: Int = 16, seed: UInt64, withScores: Bool = true,
+                             signal: Float = 1) throws {
+        let split = split(pairs: pairs, dim: dim, seed: seed, withScores: withScores, signal: signal, path: path)
         let writer = try RaggedWriter(path: path, dim: dim, options: .init(storage: .float32, chunkRows: 1024, gzipLevel: nil),
                                       attributes: ["model": .string("synthetic"), "layer": .string("last")])
         try split.tokens.withUnsafeBufferPointer { all in

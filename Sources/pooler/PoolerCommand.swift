@@ -8,7 +8,7 @@ struct PoolerCommand: ParsableCommand {
         version: PoolerVersion.string,
         subcommands: [
             ExtractCommand.self, TrainCommand.self, ProbeFileCommand.self, EvaluateCommand.self, ExplainCommand.self, EmbedCommand.self, ExportCommand.self,
-            InspectCommand.self, SubsetCommand.self, DoctorCommand.self,
+            InspectCommand.self, SubsetCommand.self, SweepCommand.self, DoctorCommand.self,
         ]
     )
 }

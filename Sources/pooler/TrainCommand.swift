@@ -6,14 +6,7 @@ import Pooling
 import Runtime
 import Training
 
-extension HeadKind: ExpressibleByArgument {}
-extension LossKind: ExpressibleByArgument {}
-extension ScheduleKind: ExpressibleByArgument {}
 extension DistillMetric: ExpressibleByArgument {}
-
-extension Warmup: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-}
 
 /// `pooler train`: learns a pooling head on pairs of sentences, keeping the best dev state.
 struct TrainCommand: ParsableCommand {
@@ -37,33 +30,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Run directory (head/, log.jsonl, summary.json, checkpoint/).")
     var out: String
 
-    @Option(help: "Head: \(HeadKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var head: HeadKind = TrainingConfiguration.defaults.head.kind
-    @Option(parsing: .unconditional, help: "Additive head: width of the tanh layer. Default \(TrainingConfiguration.defaults.head.hidden).")
-    var hidden: Int?
-    @Option(parsing: .unconditional,
-            help: "Multihead: number of learned queries (must divide the dim). Default \(TrainingConfiguration.defaults.head.heads).")
-    var heads: Int?
-    @Option(name: .customLong("key-dim"), parsing: .unconditional,
-            help: "Multihead: width of keys and queries. Default \(TrainingConfiguration.defaults.head.keyDim).")
-    var keyDim: Int?
-    @Flag(help: "Add a learned output projection (initialised to the identity).")
-    var projection = false
-    @Flag(help: "L2-normalise the head's output.")
-    var normalize = false
+    @OptionGroup(title: "Head and training") var training: HeadTrainingOptions
 
-    @Option(help: "Loss: \(LossKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var loss: LossKind = TrainingConfiguration.defaults.loss
-    @Option(parsing: .unconditional, help: "CoSENT scale (inverse temperature). Default \(TrainingConfiguration.defaults.scale).")
-    var scale: Float?
-    @Option(parsing: .unconditional,
-            help: "InfoNCE temperature (scale = 1/temperature). Default \(TrainingConfiguration.defaults.temperature).")
-    var temperature: Float?
-    @Option(name: .customLong("infonce-threshold"), parsing: .unconditional,
-            help: "InfoNCE: pairs with score ≥ this are positives. Default \(TrainingConfiguration.defaults.infonceThreshold).")
-    var infonceThreshold: Float?
-    @Flag(help: "InfoNCE: symmetric form (also positives → anchors).")
-    var symmetric = false
     @Option(help: ArgumentHelp(
         "Teacher for distillation: FILE.h5:STRATEGY (hidden states of the same sentences pooled with a fixed strategy, e.g. :mean) or EMB.h5 (from pooler embed).",
         discussion: "One per --train, matched by position. With --loss distill the head learns the teacher's embeddings; with another loss the distillation term is added (--distill-weight)."))
@@ -75,26 +43,6 @@ struct TrainCommand: ParsableCommand {
             help: "Combined loss: pair loss + W · scale · distill (scale = the pair loss's logit scale, CoSENT's --scale). Default 1.")
     var distillWeight: Float?
 
-    @Option(parsing: .unconditional, help: "Epochs.")
-    var epochs = TrainingConfiguration.defaults.epochs
-    @Option(parsing: .unconditional, help: "Peak learning rate.")
-    var lr = TrainingConfiguration.defaults.learningRate
-    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Pairs per step (sentences per step for --loss distill).")
-    var batchSize = TrainingConfiguration.defaults.batchSize
-    @Option(parsing: .unconditional, help: "Seed for initialisation and shuffling.")
-    var seed = TrainingConfiguration.defaults.seed
-    @Option(help: "Warm-up: a fraction of all steps (0.1) or a step count (100).")
-    var warmup = TrainingConfiguration.defaults.warmup
-    @Option(help: "Decay after warm-up: \(ScheduleKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var schedule = TrainingConfiguration.defaults.schedule
-    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "AdamW decoupled weight decay (not on biases/queries/score vectors).")
-    var weightDecay = TrainingConfiguration.defaults.weightDecay
-    @Option(name: .customLong("clip-norm"), parsing: .unconditional, help: "Clip gradients to this global norm (0: off).")
-    var clipNorm = TrainingConfiguration.defaults.clipNorm
-    @Option(parsing: .unconditional, help: "Stop after this many evaluations without improvement (0: never).")
-    var patience = TrainingConfiguration.defaults.patience
-    @Option(name: .customLong("eval-every"), parsing: .unconditional, help: "Also evaluate on dev every N steps.")
-    var evalEvery: Int?
     @Option(parsing: .unconditional, help: "Worker threads for steps and dev evaluations (default: all cores; the result does not depend on it).")
     var threads: Int?
     @Flag(help: "Continue the run in --out from its checkpoint (same flags).")
@@ -102,32 +50,10 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "No progress output; evaluations and the result only.")
     var quiet = false
 
-    /// The training configuration these flags describe, for a file of width `dim`: the defaults
-    /// (``TrainingConfiguration/defaults``) with every given flag in place.
+    /// The training configuration these flags describe, for a file of width `dim`: the head and
+    /// training flags (``HeadTrainingOptions/trainingConfiguration(dim:)``) and the distillation ones.
     func trainingConfiguration(dim: Int) -> TrainingConfiguration {
-        var configuration = TrainingConfiguration.defaults
-        configuration.head.kind = head
-        configuration.head.dim = dim
-        if let hidden { configuration.head.hidden = hidden }
-        if let heads { configuration.head.heads = heads }
-        if let keyDim { configuration.head.keyDim = keyDim }
-        configuration.head.projection = projection
-        configuration.head.normalize = normalize
-        configuration.loss = loss
-        if let scale { configuration.scale = scale }
-        if let temperature { configuration.temperature = temperature }
-        configuration.symmetric = symmetric
-        if let infonceThreshold { configuration.infonceThreshold = infonceThreshold }
-        configuration.epochs = epochs
-        configuration.learningRate = lr
-        configuration.batchSize = batchSize
-        configuration.seed = seed
-        configuration.warmup = warmup
-        configuration.schedule = schedule
-        configuration.weightDecay = weightDecay
-        configuration.clipNorm = clipNorm
-        configuration.patience = patience
-        configuration.evalEvery = evalEvery
+        var configuration = training.trainingConfiguration(dim: dim)
         if !teacher.isEmpty {
             let poolings = teacher.map { TeacherEmbeddings.parse($0).pooling ?? "embeddings" }
             configuration.distillation = Distillation(metric: distillMetric ?? .cosine, weight: distillWeight ?? 1,
@@ -137,18 +63,12 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// The flag of each configuration field and input role that ``TrainingError`` names (see
-    /// ``TrainingError/description(naming:)``): the one table of field → flag names. A field
-    /// missing here (`head.dim`) has no flag and keeps its name.
-    static let flags: [String: String] = [
+    /// ``TrainingError/description(naming:)``): the shared head and training flags
+    /// (``HeadTrainingOptions/flags``) and this command's inputs and distillation flags.
+    static let flags: [String: String] = HeadTrainingOptions.flags.merging([
         "train": "--train", "dev": "--dev", "out": "--out", "resume": "--resume",
-        "head": "--head", "head.kind": "--head", "head.hidden": "--hidden", "head.heads": "--heads",
-        "head.keyDim": "--key-dim", "head.projection": "--projection", "head.normalize": "--normalize",
-        "loss": "--loss", "scale": "--scale", "temperature": "--temperature", "symmetric": "--symmetric",
-        "infonceThreshold": "--infonce-threshold", "epochs": "--epochs", "learningRate": "--lr",
-        "batchSize": "--batch-size", "seed": "--seed", "warmup": "--warmup", "schedule": "--schedule",
-        "weightDecay": "--weight-decay", "clipNorm": "--clip-norm", "patience": "--patience", "evalEvery": "--eval-every",
         "teacher": "--teacher", "distillMetric": "--distill-metric", "distillWeight": "--distill-weight",
-    ]
+    ]) { shared, _ in shared }
 
     /// A ``TrainingError`` as the command line reports it: fields named by their flags.
     struct FlagNamedError: Error, CustomStringConvertible {
@@ -160,15 +80,8 @@ struct TrainCommand: ParsableCommand {
         func only(_ given: Bool, _ flag: String, _ condition: Bool, _ what: String) throws {
             if given && !condition { throw ValidationError("\(flag) applies only to \(what).") }
         }
-        try only(scale != nil, "--scale", loss == .cosent, "--loss cosent (InfoNCE uses --temperature)")
-        try only(temperature != nil, "--temperature", loss == .infonce, "--loss infonce (CoSENT uses --scale)")
-        try only(infonceThreshold != nil, "--infonce-threshold", loss == .infonce, "--loss infonce")
-        try only(symmetric, "--symmetric", loss == .infonce, "--loss infonce")
-        try only(hidden != nil, "--hidden", head == .additive, "--head additive")
-        try only(heads != nil, "--heads", head == .multihead, "--head multihead")
-        try only(keyDim != nil, "--key-dim", head == .multihead, "--head multihead")
         if train.isEmpty { throw ValidationError("Missing expected argument '--train <train>'.") }
-        if loss == .distill && teacher.isEmpty {
+        if training.loss == .distill && teacher.isEmpty {
             throw ValidationError("--loss distill needs --teacher FILE.h5:STRATEGY or --teacher EMB.h5 (one per --train).")
         }
         if !teacher.isEmpty && teacher.count != train.count {
@@ -176,7 +89,7 @@ struct TrainCommand: ParsableCommand {
                 .description(naming: { Self.flags[$0] ?? $0 }))
         }
         try only(distillMetric != nil, "--distill-metric", !teacher.isEmpty, "distillation (--teacher)")
-        try only(distillWeight != nil, "--distill-weight", !teacher.isEmpty && loss != .distill,
+        try only(distillWeight != nil, "--distill-weight", !teacher.isEmpty && training.loss != .distill,
                  "a pair loss combined with distillation (--teacher with --loss cosent, infonce or cosine-mse)")
         if let threads, threads < 1 { throw ValidationError("--threads \(threads) is invalid: expected at least 1.") }
         // Value ranges need the file's dim; run() checks them with it before anything is read or created.
