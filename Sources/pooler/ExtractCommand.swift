@@ -66,6 +66,29 @@ struct ExtractCommand: ParsableCommand {
         guard dtype == "float16" || dtype == "float32" else { throw ValidationError("--dtype must be float16 or float32, got '\(dtype)'.") }
     }
 
+    /// With {layer} in a folder of --output (`ROOT/L{layer}/train.h5`, the layout `pooler sweep`
+    /// reads), the per-layer folders are created; the folder above the first {layer} component
+    /// must exist (a mistyped path is still an error, not a new tree of folders).
+    static func createLayerFolders(template: String, outputs: [String]) throws {
+        let folder = URL(fileURLWithPath: template).deletingLastPathComponent()
+        guard folder.path.contains("{layer}") else { return }
+        let components = folder.pathComponents
+        guard let first = components.firstIndex(where: { $0.contains("{layer}") }) else { return }
+        let base = NSString.path(withComponents: Array(components[..<first]))
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: base, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw HiddenStatesError.writeFailed(path: template, detail: "the directory \(base) does not exist")
+        }
+        for output in outputs {
+            let parent = URL(fileURLWithPath: output).deletingLastPathComponent()
+            do {
+                try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+            } catch {
+                throw HiddenStatesError.writeFailed(path: output, detail: error.localizedDescription)
+            }
+        }
+    }
+
     /// The layers `text` names for a model of `layers` layers.
     static func layers(_ text: String, of layers: Int) throws -> [Int] {
         if text == "all" { return Array(0...layers) }
@@ -105,6 +128,7 @@ struct ExtractCommand: ParsableCommand {
             StandardError.print("warning: \(truncated) sentence(s) truncated to \(encoder.maxLength) tokens (--max-length)")
         }
 
+        try Self.createLayerFolders(template: output, outputs: outputs.map(\.path))
         let writers = try outputs.map { target in
             try RaggedWriter(path: target.path, dim: encoder.encoder.configuration.hiddenSize,
                              options: .init(storage: dtype == "float32" ? .float32 : .float16),

@@ -59,6 +59,27 @@ struct ExtractCommandTests {
         #expect(try file.inputIDs().prefix(tokenized[0].ids.count).elementsEqual(tokenized[0].ids))
     }
 
+    @Test("--layer all into ROOT/L{layer}/SPLIT.h5 makes the per-layer folders pooler sweep reads; a missing base folder is an error")
+    func sweepLayout() throws {
+        let input = try write("pairs.tsv", Self.pairs)
+        let root = scratch.path("root")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        for split in ["train", "dev"] {
+            let result = try PoolerProcess.run(["extract", "--model", Self.model, "--input", input, "--layer", "all", "--quiet",
+                                                "--output", root + "/L{layer}/\(split).h5"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let sweep = try PoolerProcess.run(["sweep", "--root", root, "--out", scratch.path("sweep"), "--no-head",
+                                           "--strategies", "mean,cls", "--resamples", "100", "--format", "json", "--quiet"])
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(sweep.stdout.utf8)) as? [String: Any]
+        #expect((json?["layers"] as? [Any])?.count == 3)  // embeddings + the tiny model's 2 layers
+        let typo = try PoolerProcess.run(["extract", "--model", Self.model, "--input", input, "--layer", "all", "--quiet",
+                                          "--output", scratch.path("no-such-folder") + "/L{layer}/train.h5"])
+        #expect(typo.status != 0 && typo.stderr.contains("no-such-folder") && typo.stderr.contains("does not exist"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("no-such-folder")))
+    }
+
     @Test("every other command reads extract's output: evaluate, train, embed")
     func interoperates() throws {
         let input = try write("pairs.tsv", Self.pairs)
