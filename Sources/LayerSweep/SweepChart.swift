@@ -65,7 +65,8 @@ extension SweepReport {
                 for layer in layers {
                     guard let result = layer.methods.first(where: { $0.method == method }).flatMap(pick) else { continue }
                     guard result.spearmanCosine.isFinite else {
-                        undefined.append("L\(layer.layer) \(method)")
+                        let entry = "L\(layer.layer) \(method)" + (result.note.map { " (\($0))" } ?? "")
+                        if !undefined.contains(entry) { undefined.append(entry) }
                         flush()
                         continue
                     }
@@ -101,10 +102,16 @@ extension SweepReport {
         }
         var height = top + plotHeight + 48
         if !undefined.isEmpty {
-            let list = undefined.prefix(6).joined(separator: ", ") + (undefined.count > 6 ? ", …" : "")
-            body.append("<text x=\"\(f(margin))\" y=\"\(f(height))\" font-size=\"11\" fill=\"#777\">"
-                + "Undefined, left out: \(escaped(list)) (e.g. constant gold scores or fewer than 2 pairs).</text>")
-            height += 18
+            for entry in undefined.prefix(4) {
+                body.append("<text x=\"\(f(margin))\" y=\"\(f(height))\" font-size=\"11\" fill=\"#777\">"
+                    + "Undefined, left out: \(escaped(entry)).</text>")
+                height += 15
+            }
+            if undefined.count > 4 {
+                body.append("<text x=\"\(f(margin))\" y=\"\(f(height))\" font-size=\"11\" fill=\"#777\">"
+                    + "… and \(undefined.count - 4) more undefined figures (null in report.json).</text>")
+                height += 15
+            }
         }
         let width = margin * 2 + left + plotWidth + legendWidth + 40
         return """
