@@ -84,8 +84,13 @@ public struct LayerResult: Codable, Equatable, Sendable {
     public var methods: [MethodResult]
     public var learnedHead: HeadRun?
     public var inputs: [InputFingerprint]
+    /// The model's last layer, outside `--layers`: evaluated with the fixed strategies only, as the
+    /// reference of the comparison (nil: a swept layer).
+    public var referenceOnly: Bool?
 
-    public init(layer: Int, files: SweepLayer, methods: [MethodResult], learnedHead: HeadRun?, inputs: [InputFingerprint]) {
+    public init(layer: Int, files: SweepLayer, methods: [MethodResult], learnedHead: HeadRun?, inputs: [InputFingerprint],
+                referenceOnly: Bool? = nil) {
+        self.referenceOnly = referenceOnly
         self.layer = layer
         self.files = files
         self.methods = methods

@@ -20,6 +20,9 @@ import Training
 /// continues from its checkpoint, bit-identically. Only one process may work in `OUT` at a time.
 public struct LayerSweep {
     public var layers: [SweepLayer]
+    /// The model's last layer (the root's highest `L<k>`): the reference of the final comparison.
+    /// When it is not among ``layers`` it is evaluated with the fixed strategies only.
+    public var referenceLayer: SweepLayer
     public var settings: SweepSettings
     /// The sweep folder (`OUT`).
     public var output: URL
@@ -30,9 +33,11 @@ public struct LayerSweep {
     /// Recorded in each head's training summary.
     public var toolVersion: String
 
-    public init(layers: [SweepLayer], settings: SweepSettings, output: URL, workers: Int, batchSize: Int = 1024,
-                toolVersion: String) {
+    /// - Parameter referenceLayer: the root's highest layer (default: the highest of `layers`).
+    public init(layers: [SweepLayer], referenceLayer: SweepLayer? = nil, settings: SweepSettings, output: URL, workers: Int,
+                batchSize: Int = 1024, toolVersion: String) {
         self.layers = layers
+        self.referenceLayer = referenceLayer ?? layers.max { $0.layer < $1.layer } ?? SweepLayer(layer: 0, train: "", dev: "", test: nil)
         self.settings = settings
         self.output = output
         self.workers = workers
@@ -67,6 +72,9 @@ public struct LayerSweep {
         } else {
             for layer in layers { for path in layer.files { _ = try Self.summary(path) } }
         }
+        if !referenceIsSwept {
+            for path in [referenceLayer.dev] + (referenceLayer.test.map { [$0] } ?? []) { _ = try Self.summary(path) }
+        }
         let started = FileManager.default.fileExists(atPath: settingsFile.path)
         if !resume {
             if started { throw SweepError.sweepExists(path: output.path) }
@@ -93,14 +101,15 @@ public struct LayerSweep {
         try preflight(resume: resume)
         if !resume { try SweepFiles.writeJSON(settings, to: settingsFile) }
         var results: [LayerResult] = []
-        for (index, layer) in layers.enumerated() {
-            observer(.layerStarted(layer: layer.layer, index: index + 1, count: layers.count))
+        let work = layers.map { (layer: $0, referenceOnly: false) } + (referenceIsSwept ? [] : [(layer: referenceLayer, referenceOnly: true)])
+        for (index, (layer, referenceOnly)) in work.enumerated() {
+            observer(.layerStarted(layer: layer.layer, index: index + 1, count: work.count))
             if resume, let done = try finishedResult(layer) {
                 observer(.layerReused(done))
                 results.append(done)
                 continue
             }
-            switch try runLayer(layer, resume: resume, stop: stop, observer: observer) {
+            switch try runLayer(layer, referenceOnly: referenceOnly, resume: resume, stop: stop, observer: observer) {
             case .finished(let result):
                 observer(.layerFinished(result))
                 results.append(result)
@@ -114,6 +123,9 @@ public struct LayerSweep {
         try SweepFiles.writeJSON(report, to: reportFile)
         return .completed(report)
     }
+
+    /// Whether the reference layer is one of ``layers`` (else it is evaluated with fixed strategies only).
+    public var referenceIsSwept: Bool { layers.contains { $0.layer == referenceLayer.layer } }
 
     /// The head's settings in one line (`additive+projection, cosent, lr 0.001, 20 epochs, batch 64, seed 0`).
     public static func describe(_ configuration: TrainingConfiguration) -> String {
@@ -153,12 +165,12 @@ public struct LayerSweep {
         return result
     }
 
-    private func runLayer(_ layer: SweepLayer, resume: Bool, stop: StopSignal,
+    private func runLayer(_ layer: SweepLayer, referenceOnly: Bool, resume: Bool, stop: StopSignal,
                           observer: (SweepEvent) -> Void) throws -> LayerEnd {
-        let inputs = layer.files.compactMap { InputFingerprint(path: $0) }
+        let inputs = (referenceOnly ? [layer.dev] + (layer.test.map { [$0] } ?? []) : layer.files).compactMap { InputFingerprint(path: $0) }
         var heads: [ComparisonRun.NamedHead] = []
         var headRun: HeadRun?
-        if let training = settings.training, let name = settings.headName {
+        if !referenceOnly, let training = settings.training, let name = settings.headName {
             let run = runDirectory(layer)
             if !(resume && FileManager.default.fileExists(atPath: run.summary.path)) {
                 var configuration = training
@@ -177,7 +189,8 @@ public struct LayerSweep {
             heads = [ComparisonRun.NamedHead(name: name, head: try HeadExport.load(from: run.head))]
         }
         let methods = try evaluate(layer, heads: heads, observer: observer)
-        let result = LayerResult(layer: layer.layer, files: layer, methods: methods, learnedHead: headRun, inputs: inputs)
+        let result = LayerResult(layer: layer.layer, files: layer, methods: methods, learnedHead: headRun, inputs: inputs,
+                                 referenceOnly: referenceOnly ? true : nil)
         try result.write(to: resultFile(layer))
         return .finished(result)
     }
@@ -234,8 +247,9 @@ public struct LayerSweep {
             return SweepComparison(choice: choice, reference: reference, difference: 0, differenceCI: nil, pValue: nil,
                                    significant: false, note: "the choice is the last layer's best fixed pooling itself")
         }
-        guard let chosenLayer = layers.first(where: { $0.layer == choice.layer }), let test = chosenLayer.test,
-              let referenceTest = layers.first(where: { $0.layer == reference.layer })?.test
+        let all = layers + [referenceLayer]
+        guard let chosenLayer = all.first(where: { $0.layer == choice.layer }), let test = chosenLayer.test,
+              let referenceTest = all.first(where: { $0.layer == reference.layer })?.test
         else {
             return SweepComparison(choice: choice, reference: reference, difference: nil, differenceCI: nil, pValue: nil,
                                    significant: nil, note: "no test split: the choice was made on dev, where a comparison would be biased")

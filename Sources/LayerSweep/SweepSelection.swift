@@ -37,8 +37,9 @@ public enum SweepSelection {
         return best.map { SweepChoice(layer: $0.layer, result: $0.result) }
     }
 
-    /// The best fixed strategy (chosen on dev) of the highest layer: what a user gets without a
-    /// sweep and without training, the reference the sweep's choice is compared with.
+    /// The best fixed strategy (chosen on dev) of the highest layer — the model's last layer when
+    /// the sweep includes it or evaluated it as the reference (``LayerResult/referenceOnly``): what
+    /// a user gets without a sweep and without training, the reference the choice is compared with.
     public static func lastLayerFixed(_ layers: [LayerResult]) -> SweepChoice? {
         guard let last = layers.max(by: { $0.layer < $1.layer }) else { return nil }
         return best([last], including: { !$0.learned })

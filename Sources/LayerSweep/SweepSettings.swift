@@ -7,6 +7,9 @@ public struct SweepSettings: Codable, Equatable, Sendable {
     /// The folder holding `L<k>/` (as given).
     public var root: String
     public var layers: [Int]
+    /// The model's last layer (the root's highest `L<k>`), whose best fixed strategy the choice is
+    /// compared with; evaluated with the fixed strategies even when not among ``layers``.
+    public var referenceLayer: Int
     /// Fixed strategies in command-line form, in the order they are reported.
     public var strategies: [String]
     /// The head trained on every layer (its `head.dim` is set per layer from the files); nil: no head.
@@ -16,10 +19,11 @@ public struct SweepSettings: Codable, Equatable, Sendable {
     /// Seed of every bootstrap (each layer and the final comparison restart from it).
     public var bootstrapSeed: UInt64
 
-    public init(root: String, layers: [Int], strategies: [String], training: TrainingConfiguration?,
+    public init(root: String, layers: [Int], referenceLayer: Int? = nil, strategies: [String], training: TrainingConfiguration?,
                 resamples: Int = 1000, confidenceLevel: Double = 0.95, bootstrapSeed: UInt64 = 0) {
         self.root = root
         self.layers = layers
+        self.referenceLayer = referenceLayer ?? layers.max() ?? 0
         self.strategies = strategies
         self.training = training
         self.resamples = resamples
@@ -40,6 +44,9 @@ public struct SweepSettings: Codable, Equatable, Sendable {
     public func firstDifference(from other: SweepSettings) -> (field: String, recorded: String, requested: String)? {
         func text(_ value: [Int]) -> String { value.map(String.init).joined(separator: ",") }
         if layers != other.layers { return ("--layers", text(layers), text(other.layers)) }
+        if referenceLayer != other.referenceLayer {
+            return ("the last layer under --root", "L\(referenceLayer)", "L\(other.referenceLayer)")
+        }
         if strategies != other.strategies {
             return ("--strategies", strategies.joined(separator: ","), other.strategies.joined(separator: ","))
         }

@@ -29,6 +29,9 @@ extension SweepReport {
         lines.append("Layer sweep of \(root): \(layers.count) layers × \(methods.count) methods; Spearman (cosine) ×100, "
             + "\(level)% bootstrap intervals over \(resamples) resamples; chosen on dev.")
         if let headDescription { lines.append("Head: \(headDescription), trained on each layer's train.h5.") }
+        for layer in layers where layer.referenceOnly == true {
+            lines.append("L\(layer.layer): the model's last layer, not among --layers: fixed strategies only, as the reference.")
+        }
         lines.append("")
         if markdown {
             lines.append("| " + header.joined(separator: " | ") + " |")

@@ -19,7 +19,9 @@ struct SweepCommand: ParsableCommand {
             For each layer the head (the same flags as `pooler train`) is trained on train.h5, dev.h5 \
             choosing its best epoch; then every --strategies entry and the head are scored on dev and \
             test: Spearman (cosine) ×100 with bootstrap intervals. The best (layer, method) is chosen on \
-            dev alone and compared, on test, with the highest layer's best fixed strategy (paired bootstrap).
+            dev alone and compared, on test, with the best fixed strategy (on dev) of the model's last layer \
+            — the root's highest L<k>, scored with the fixed strategies even when --layers leaves it out \
+            (paired bootstrap).
 
             --out SWEEP holds sweep.json (the settings), L<k>/run/ (each head's training run, with head/), \
             L<k>/result.json (a finished layer), report.json, table.txt and chart.svg. Ctrl-C (SIGINT) or \
@@ -115,17 +117,21 @@ struct SweepCommand: ParsableCommand {
 
     private func runSweep() throws {
         BLASSetup.setThreads(1)  // the trainer's workers supply the parallelism, as in `pooler train`
+        let everyLayer = try SweepLayer.discover(root: root)
         let found = try SweepLayer.discover(root: root, requested: try layerList())
-        try checkOutputs(found)
-        let files = found.flatMap(\.files)
+        // The model's last layer is the reference of the comparison, swept or not.
+        let reference = everyLayer.last ?? found[found.count - 1]
+        let referenceFiles = found.contains(reference) ? [] : [reference.dev] + (reference.test.map { [$0] } ?? [])
+        try checkOutputs(found + (referenceFiles.isEmpty ? [] : [reference]))
+        let files = found.flatMap(\.files) + referenceFiles
         if !quiet { StandardError.print("sweep: \(found.count) layers (\(found.map(\.name).joined(separator: ", "))); checking \(files.count) files") }
         try InputProbe.check(files)
         let dim = try dimension(of: found[0].train)
         let settings = SweepSettings(
-            root: root, layers: found.map(\.layer), strategies: strategyList,
+            root: root, layers: found.map(\.layer), referenceLayer: reference.layer, strategies: strategyList,
             training: noHead ? nil : training.trainingConfiguration(dim: dim),
             resamples: resamples, confidenceLevel: confidence, bootstrapSeed: bootstrapSeed)
-        let sweep = LayerSweep(layers: found, settings: settings, output: URL(fileURLWithPath: out, isDirectory: true),
+        let sweep = LayerSweep(layers: found, referenceLayer: reference, settings: settings, output: URL(fileURLWithPath: out, isDirectory: true),
                                workers: threads ?? ProcessInfo.processInfo.activeProcessorCount, toolVersion: PoolerVersion.string)
         // Every layer's files and the folder's state are checked before the first head is trained.
         try sweep.preflight(resume: resume)

@@ -133,6 +133,31 @@ struct LayerSweepTests {
         }
     }
 
+    @Test("--layers without the last layer: the last layer is still the reference, scored with fixed strategies only")
+    func referenceOutsideLayers() throws {
+        let fixture = try SweepFixture()
+        let every = try SweepLayer.discover(root: fixture.root)
+        let chosen = try SweepLayer.discover(root: fixture.root, requested: [0])
+        let settings = SweepSettings(root: fixture.root, layers: [0], referenceLayer: 2, strategies: ["mean", "max"],
+                                     training: SweepFixture.training(), resamples: 200)
+        let sweep = LayerSweep(layers: chosen, referenceLayer: every[1], settings: settings,
+                               output: URL(fileURLWithPath: fixture.path("out")), workers: 2, toolVersion: "test")
+        let report = try #require(try sweep.run(resume: false).report)
+        #expect(report.layers.map(\.layer) == [0, 2])
+        let reference = try #require(report.layers.last)
+        #expect(reference.referenceOnly == true && reference.learnedHead == nil)
+        #expect(reference.methods.map(\.method) == ["mean", "max"])
+        #expect(report.layers[0].methods.map(\.method) == ["mean", "max", "additive"])
+        #expect(report.lastLayerBestFixed?.layer == 2)
+        #expect(!FileManager.default.fileExists(atPath: fixture.path("out/L2/run")))
+        #expect(report.table().contains("L2: the model's last layer, not among --layers"))
+        // A different reference on resume is refused.
+        let other = SweepSettings(root: fixture.root, layers: [0], referenceLayer: 0, strategies: ["mean", "max"],
+                                  training: SweepFixture.training(), resamples: 200)
+        let moved = LayerSweep(layers: chosen, settings: other, output: sweep.output, workers: 2, toolVersion: "test")
+        #expect(throws: SweepError.self) { try moved.preflight(resume: true) }
+    }
+
     @Test("without a head: fixed strategies only; no test split: dev only, no comparison figures")
     func fixedOnlyWithoutTest() throws {
         let fixture = try SweepFixture(test: false)
