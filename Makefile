@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN = .build/release
 
-.PHONY: deps build lint test demo bench sample clean fuzz install uninstall man ecosystem-checks
+.PHONY: deps build lint test demo bench sample clean fuzz install uninstall man ecosystem-checks showcase-decoder
 
 deps:
 	@bash scripts/install-deps.sh
@@ -99,6 +99,13 @@ sample: build
 .PHONY: showcase
 showcase: deps
 	LAST=$(SHARED_DATA)/stsb-minilm-l6 STSB=$(SHARED_DATA)/stsbenchmark bash scripts/showcase.sh
+
+## The layer sweep of docs/decoder.md (issue #16; not in CI): SmolLM2-135M-Instruct (a frozen decoder LLM, GGUF
+## from PyPI, states extracted in Python) and all-MiniLM-L6-v2 (states from `pooler extract`), every layer's
+## fixed poolings and a learned head with `pooler sweep`; the data go to the cache (~7 GB), the reports to
+## runs/showcase-decoder/. Resumes where it stopped.
+showcase-decoder: deps
+	STSB=$(SHARED_DATA)/stsbenchmark bash scripts/showcase-decoder.sh
 
 ## Checks against the ecosystem (not in CI; need Python with numpy, scipy, scikit-learn, torch,
 ## sentence-transformers, h5py; mteb is optional): `evaluate --normalize` against
