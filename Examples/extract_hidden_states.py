@@ -9,7 +9,7 @@ Usage:
 
     # a decoder from a GGUF file, all layers from one pass, one file per layer:
     HF_HUB_OFFLINE=1 python3 Examples/extract_hidden_states.py \\
-        --model ~/.cache/pooler/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf \\
+        --model ~/.cache/pooler/models/SmolLM2-135M-Instruct-GGUF/SmolLM2-135M-Instruct.Q4_1.gguf \\
         --input ../shared/data/stsbenchmark/sts-test.csv --output out/L{layer}/test.h5 --layer all
 
     python3 Examples/extract_hidden_states.py --model ./my-local-model --input pairs.jsonl \\
