@@ -105,10 +105,10 @@ public enum EncoderError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .unsupportedModelType(path, modelType, supported):
             return "\(path): model_type \"\(modelType)\" is not supported; supported: \(supported.joined(separator: ", ")). "
                 + "Hint: use a BERT-architecture model (e.g. sentence-transformers/all-MiniLM-L6-v2), or extract its "
-                + "hidden states with tools/extract_hidden_states.py instead."
+                + "hidden states with Examples/extract_hidden_states.py instead."
         case let .unsupportedActivation(path, activation, supported):
             return "\(path): hidden_act \"\(activation)\" is not supported; supported: \(supported.joined(separator: ", ")) "
-                + "(erf form, 0.5·x·(1 + erf(x/√2))). Hint: extract hidden states with tools/extract_hidden_states.py instead."
+                + "(erf form, 0.5·x·(1 + erf(x/√2))). Hint: extract hidden states with Examples/extract_hidden_states.py instead."
         case let .unsupportedPooling(path, modes, supported):
             let enabled = modes.isEmpty ? "no pooling mode" : "pooling mode(s) \(modes.joined(separator: ", "))"
             return "\(path): \(enabled) enabled; supported: \(supported.joined(separator: ", ")). "

@@ -4,7 +4,7 @@ import HiddenStates
 import Testing
 
 /// The tokenizer against the ids all-MiniLM-L6-v2's own tokenizer gave the STS-B sentences
-/// (`/input_ids` of the hidden-state files, written by tools/extract_hidden_states.py with
+/// (`/input_ids` of the hidden-state files, written by Examples/extract_hidden_states.py with
 /// max_length 128).
 @Suite struct ReferenceInputIDsTests {
     /// Every sentence of `files` whose ids differ, described with its text and both id lists.
