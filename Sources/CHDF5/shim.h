@@ -31,4 +31,5 @@ static inline hid_t pooler_H5T_STD_I8LE(void) { return H5T_STD_I8LE; }
 static inline hid_t pooler_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
 static inline unsigned pooler_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
 static inline unsigned pooler_H5F_OBJ_ALL(void) { return H5F_OBJ_ALL; }
+static inline H5F_libver_t pooler_H5F_LIBVER_LATEST(void) { return H5F_LIBVER_LATEST; }
 #endif

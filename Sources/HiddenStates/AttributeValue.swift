@@ -38,8 +38,11 @@ public enum AttributeValue: Equatable, Hashable, Sendable, CustomStringConvertib
 
 /// Reading and writing the attributes of an HDF5 object.
 enum HDF5Attributes {
-    /// All attributes of `object` (a file or dataset identifier), by name.
-    static func readAll(of object: hid_t, path: String, objectName: String) throws -> [String: AttributeValue] {
+    /// All attributes of `object` (a file or dataset identifier), by name. The attribute messages are
+    /// checked before HDF5 decodes them, and variable-length strings before HDF5 follows their
+    /// references (`AttributeCheck`, one header walk for all of them); `budget` bounds what that reads.
+    static func readAll(of object: hid_t, path: String, objectName: String,
+                        budget: MemoryBudget = .standard) throws -> [String: AttributeValue] {
         final class Names { var items: [String] = [] }
         let names = Names()
         let collect: H5A_operator2_t = { _, name, _, context in
@@ -47,19 +50,29 @@ enum HDF5Attributes {
             Unmanaged<Names>.fromOpaque(context).takeUnretainedValue().items.append(String(cString: name))
             return 0
         }
+        var checks = AttributeCheck(object: object, path: path, objectName: objectName, budget: budget)
+        try checks.checkMessages()
         try HDF5.check(H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, nil, collect,
                                    Unmanaged.passUnretained(names).toOpaque()),
                        "H5Aiterate2", path: path, object: objectName)
         var values: [String: AttributeValue] = [:]
         for name in names.items {
-            values[name] = try read(name, of: object, path: path, objectName: objectName)
+            values[name] = try read(name, of: object, path: path, objectName: objectName, checks: &checks)
         }
         return values
     }
 
-    /// One attribute; strings and numbers, scalar or 1-D.
-    static func read(_ name: String, of object: hid_t, path: String, objectName: String) throws -> AttributeValue {
-        let label = objectName == "/" ? "/@\(name)" : "\(objectName)@\(name)"
+    /// One attribute; strings and numbers, scalar or 1-D (strings checked as in `readAll`).
+    static func read(_ name: String, of object: hid_t, path: String, objectName: String,
+                     budget: MemoryBudget = .standard) throws -> AttributeValue {
+        var checks = AttributeCheck(object: object, path: path, objectName: objectName, budget: budget)
+        try checks.checkMessages()
+        return try read(name, of: object, path: path, objectName: objectName, checks: &checks)
+    }
+
+    private static func read(_ name: String, of object: hid_t, path: String, objectName: String,
+                             checks: inout AttributeCheck) throws -> AttributeValue {
+        let label = checks.label(name)
         let attribute = try HDF5.handle(H5Aopen(object, name, hid_t(H5P_DEFAULT)), .attribute, "H5Aopen",
                                         path: path, object: label)
         let type = try HDF5.handle(H5Aget_type(attribute.id), .datatype, "H5Aget_type", path: path, object: label)
@@ -70,6 +83,9 @@ enum HDF5Attributes {
         let element = ElementType(hdf5Type: type.id)
         switch element {
         case .string:
+            if H5Tis_variable_str(type.id) > 0 {
+                try checks.check(name, type: type.id, count: count)
+            }
             let strings = try HDF5Strings.read(count: count, fileType: type.id, path: path, object: label) { memory, buffer in
                 try HDF5.check(H5Aread(attribute.id, memory, buffer), "H5Aread", path: path, object: label)
             }

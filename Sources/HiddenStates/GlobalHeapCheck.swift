@@ -88,6 +88,7 @@ enum GlobalHeapCheck {
                 p += objectHeader + (Int(objectSize) + 7) / 8 * 8
             }
         }
-        return .objects(size: Int(size), objects)
+        // A corrupt size may exceed Int.max (the walk stopped at the end of `bytes`).
+        return .objects(size: Int(clamping: size), objects)
     }
 }

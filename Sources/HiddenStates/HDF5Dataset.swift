@@ -23,14 +23,20 @@ final class HDF5Dataset {
     let elementBytes: Int
     /// What one whole-dataset read may allocate.
     let budget: MemoryBudget
+    /// The chunk shape and the pipeline index of the Fletcher-32 filter, when chunks carry one
+    /// (`checkChecksummedChunks`).
+    private(set) var checksummedChunk: (shape: [Int], filter: Int)?
+    /// Chunks (by grid coordinates) `checkChecksummedChunks` found sound.
+    var checkedChunks = Set<[Int]>()
 
     /// Opens `name` in `file`; `cacheBytes` sizes the chunk cache (nil: HDF5's 1 MiB default);
     /// `decompressionThreads` > 1 lets reads of ≥ 2 chunks' rows decode chunks on that many threads.
     ///
     /// Checks the sizes the file declares before anything is allocated for them: every extent fits
-    /// `Int` and their product does not overflow, a chunk fits `budget`, and the bytes stored for
+    /// `Int` and their product does not overflow, the chunk shape fits the dataspace
+    /// (`ChunkShapeCheck`, partly before `H5Dopen2`), a chunk fits `budget`, and the bytes stored for
     /// the dataset can hold its extent (allowing deflate's ~1000:1 ratio when compressed).
-    /// - Throws: `sizeOverflow`, `exceedsMemoryBudget`, `implausibleStorage`, `hdf5`.
+    /// - Throws: `sizeOverflow`, `corruptChunkShape`, `exceedsMemoryBudget`, `implausibleStorage`, `hdf5`.
     init(file: HDF5Handle, path: String, name: String, cacheBytes: Int? = nil, decompressionThreads: Int = 1,
          budget: MemoryBudget = .standard) throws {
         self.path = path
@@ -47,6 +53,8 @@ final class HDF5Dataset {
                            path: path, object: name)
             access = plist
         }
+        // HDF5 1.10 divides by the chunk sizes while it opens the dataset: check them first.
+        try ChunkShapeCheck.checkLayout(in: file.id, dataset: name, path: path, budget: budget)
         handle = try HDF5.handle(H5Dopen2(file.id, name, access?.id ?? hid_t(H5P_DEFAULT)), .dataset, "H5Dopen2",
                                  path: path, object: name)
         fileType = try HDF5.handle(H5Dget_type(handle.id), .datatype, "H5Dget_type", path: path, object: name)
@@ -55,16 +63,20 @@ final class HDF5Dataset {
         let rank = Int(try HDF5.check(H5Sget_simple_extent_ndims(space.id), "H5Sget_simple_extent_ndims",
                                       path: path, object: name))
         var dims = [hsize_t](repeating: 0, count: max(rank, 1))
-        try HDF5.check(H5Sget_simple_extent_dims(space.id, &dims, nil), "H5Sget_simple_extent_dims",
+        var maxDims = [hsize_t](repeating: 0, count: max(rank, 1))
+        try HDF5.check(H5Sget_simple_extent_dims(space.id, &dims, &maxDims), "H5Sget_simple_extent_dims",
                        path: path, object: name)
         shape = try Self.extents(dims.prefix(rank), path: path, dataset: name, what: "its shape")
-        if H5Sget_simple_extent_type(space.id) == H5S_NULL {
+        let isNull = H5Sget_simple_extent_type(space.id) == H5S_NULL
+        if isNull {
             count = 0
         } else {
             count = try Sizes.product(shape, path: path, dataset: name, what: "its element count")
         }
         elementBytes = H5Tget_size(fileType.id)
-        try checkStorage()
+        // nil: unlimited (or beyond Int, left unchecked).
+        let maxShape = maxDims.prefix(rank).map { $0 == pooler_H5S_UNLIMITED() ? nil : Int(exactly: $0) }
+        try checkStorage(maxShape: isNull ? nil : maxShape)
     }
 
     /// `dims` as `Int`s, or `sizeOverflow` when one exceeds `Int.max`.
@@ -81,8 +93,10 @@ final class HDF5Dataset {
     /// Deflate's largest ratio is about 1032:1 (a run of zeros); anything claiming more is corrupt.
     static let largestCompressionRatio = 1100
 
-    /// Checks that a chunk fits the budget and that the stored bytes can hold the declared extent.
-    private func checkStorage() throws {
+    /// Checks that the chunk shape fits the dataspace (`maxShape`: its maximum sizes, nil for a null
+    /// dataspace, which reads nothing), that a chunk fits the budget and that the stored bytes can
+    /// hold the declared extent.
+    private func checkStorage(maxShape: [Int?]?) throws {
         let declared = try Sizes.product([count, elementBytes], path: path, dataset: name, what: "its size in bytes")
         let info = try storage()
         let plist = try HDF5.handle(H5Dget_create_plist(handle.id), .propertyList, "H5Dget_create_plist",
@@ -93,6 +107,10 @@ final class HDF5Dataset {
                                               actual: "a virtual dataset (data in other files)")
         }
         if let chunk = info.chunk {
+            if let maxShape, let problem = ChunkShapeCheck.problem(chunk: chunk, shape: shape, maxShape: maxShape) {
+                throw HiddenStatesError.corruptChunkShape(path: path, dataset: name, detail: problem)
+            }
+            if let filter = info.filters.firstIndex(of: .fletcher32) { checksummedChunk = (chunk, filter) }
             let chunkBytes = try Sizes.product(chunk + [max(elementBytes, 1)], path: path, dataset: name,
                                                what: "its chunk size in bytes")
             try budget.check(chunkBytes, path: path, dataset: name, what: "one chunk (\(shapeText(chunk)))")
@@ -116,7 +134,8 @@ final class HDF5Dataset {
                                     path: path, object: name)
         var chunk: [Int]?
         if H5Pget_layout(plist.id) == H5D_CHUNKED {
-            var dims = [hsize_t](repeating: 0, count: max(shape.count, 1))
+            // Room for any rank HDF5 allows (32), so a chunk rank that differs from the dataspace's shows.
+            var dims = [hsize_t](repeating: 0, count: 32)
             let rank = try HDF5.check(H5Pget_chunk(plist.id, Int32(dims.count), &dims), "H5Pget_chunk",
                                       path: path, object: name)
             chunk = try Self.extents(dims.prefix(Int(rank)), path: path, dataset: name, what: "its chunk shape")
@@ -200,6 +219,7 @@ final class HDF5Dataset {
                          what: "all of its strings")
         // HDF5 follows every stored reference without checking it: check them first.
         try checkStringReferences()
+        try checkChecksummedChunks(start: shape.map { _ in 0 }, count: shape)
         return try HDF5Strings.read(count: count, fileType: fileType.id, path: path, object: name) { memoryType, buffer in
             try HDF5.check(H5Dread(handle.id, memoryType, H5S_ALL, H5S_ALL, hid_t(H5P_DEFAULT), buffer),
                            "H5Dread", path: path, object: name)
@@ -249,6 +269,7 @@ final class HDF5Dataset {
     private func readRaw(memoryType: hid_t, into buffer: UnsafeMutableRawPointer?, rows: Range<Int>?) throws {
         guard let rows else {
             guard count > 0 else { return }
+            try checkChecksummedChunks(start: shape.map { _ in 0 }, count: shape)
             try HDF5.check(H5Dread(handle.id, memoryType, H5S_ALL, H5S_ALL, hid_t(H5P_DEFAULT), buffer),
                            "H5Dread", path: path, object: name)
             return
@@ -259,7 +280,8 @@ final class HDF5Dataset {
                       count: [rows.count] + shape.dropFirst(), into: buffer)
     }
 
-    /// One hyperslab read; a checksum failure is reported with the first-axis rows it covered.
+    /// One hyperslab read (its Fletcher-32 chunks checked first, `checkChecksummedChunks`); a checksum
+    /// failure is reported with the first-axis rows it covered.
     private func readBlock(memoryType: hid_t, start: [Int], count: [Int], into buffer: UnsafeMutableRawPointer) throws {
         let n = count.reduce(1, *)
         guard n > 0 else { return }
@@ -272,6 +294,7 @@ final class HDF5Dataset {
         // by element through its selection iterators (measured 4× slower for a whole gzip'd dataset).
         let memorySpace = try HDF5.handle(H5Screate_simple(Int32(count64.count), &count64, nil), .dataspace,
                                           "H5Screate_simple", path: path, object: name)
+        try checkChecksummedChunks(start: start, count: count)
         do {
             try HDF5.check(H5Dread(handle.id, memoryType, memorySpace.id, fileSpace.id, hid_t(H5P_DEFAULT), buffer),
                            "H5Dread", path: path, object: name)

@@ -51,15 +51,31 @@ public final class HDF5Writer {
         }
     }
 
+    /// Which HDF5 file-format versions the writer may use for its objects.
+    public enum FormatVersions: Sendable {
+        /// The earliest versions that can hold each object (HDF5's default; what h5py writes):
+        /// version-1 object headers, attributes kept in the header.
+        case earliest
+        /// The latest versions this HDF5 knows (`H5Pset_libver_bounds` latest, latest): version-2
+        /// object headers, and attributes moved to dense storage (a fractal heap) past 8 of them.
+        case latest
+    }
+
     public let path: String
     let file: HDF5Handle
 
-    /// Creates (or truncates) the HDF5 file at `path`.
-    public init(path: String) throws {
+    /// Creates (or truncates) the HDF5 file at `path`, writing objects in `formats` (default earliest).
+    public init(path: String, formats: FormatVersions = .earliest) throws {
         self.path = path
         file = try HDF5.locked {
-            try HDF5.handle(H5Fcreate(path, pooler_H5F_ACC_TRUNC(), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT)),
-                            .file, "H5Fcreate", path: path, object: "/")
+            let access = try HDF5.handle(H5Pcreate(pooler_H5P_FILE_ACCESS()), .propertyList, "H5Pcreate",
+                                         path: path, object: "/")
+            if formats == .latest {
+                try HDF5.check(H5Pset_libver_bounds(access.id, pooler_H5F_LIBVER_LATEST(), pooler_H5F_LIBVER_LATEST()),
+                               "H5Pset_libver_bounds", path: path, object: "/")
+            }
+            return try HDF5.handle(H5Fcreate(path, pooler_H5F_ACC_TRUNC(), hid_t(H5P_DEFAULT), access.id),
+                                   .file, "H5Fcreate", path: path, object: "/")
         }
     }
 

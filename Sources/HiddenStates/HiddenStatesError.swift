@@ -33,6 +33,21 @@ public enum HiddenStatesError: Error, CustomStringConvertible, Equatable, Sendab
     /// global heap collection or object that does not exist, or a length that is not its object's
     /// size. Found from the raw references before HDF5 converts them.
     case corruptStringReference(path: String, dataset: String, element: Int, detail: String)
+    /// Element `element` of the variable-length string attribute `attribute` (labelled `/@name`, or
+    /// `/dataset@name`) is stored as such a reference; found from the attribute's raw value in its
+    /// object header before `H5Aread` converts it (`AttributeCheck`).
+    case corruptStringAttribute(path: String, attribute: String, element: Int, detail: String)
+    /// The attribute message of `attribute` (labelled as above) runs past its end: its name,
+    /// datatype, dataspace or value does not fit, and HDF5 1.10 would read the rest from memory it
+    /// does not own. Found from the raw object header before any attribute of the object is read.
+    case corruptAttribute(path: String, attribute: String, detail: String)
+    /// The local heap of the root group (where the names of its links live), at byte `offset`, has a
+    /// free list that loops: HDF5 1.10 would allocate without end listing the root group.
+    case corruptGroupHeap(path: String, offset: Int, detail: String)
+    /// `dataset`'s chunk shape contradicts its dataspace (no chunk dimensions, a zero one, a rank
+    /// that is not the dataspace's, or a chunk larger than a fixed dimension): HDF5 1.10 would divide
+    /// by zero, allocate without end or copy past its chunk buffer. HDF5 never writes such a shape.
+    case corruptChunkShape(path: String, dataset: String, detail: String)
     /// The file exists but is not HDF5 (no HDF5 signature).
     case notHDF5(path: String)
     /// The file is shorter than its HDF5 superblock says (an interrupted copy or write).
@@ -89,7 +104,9 @@ public enum HiddenStatesError: Error, CustomStringConvertible, Equatable, Sendab
         case .fileNotFound(let path), .isFolder(let path), .notRegularFile(let path, _), .fileLocked(let path, _),
             .nonFiniteScore(let path, _, _, _), .sizeOverflow(let path, _, _), .exceedsMemoryBudget(let path, _, _, _, _),
             .implausibleStorage(let path, _, _, _), .corruptGlobalHeap(let path, _, _),
-            .corruptStringReference(let path, _, _, _), .notHDF5(let path), .truncatedFile(let path, _),
+            .corruptStringReference(let path, _, _, _), .corruptStringAttribute(let path, _, _, _),
+            .corruptAttribute(let path, _, _), .corruptGroupHeap(let path, _, _), .corruptChunkShape(let path, _, _),
+            .notHDF5(let path), .truncatedFile(let path, _),
             .unknownLayout(let path, _), .missingDataset(let path, _, _), .wrongRank(let path, _, _, _),
             .wrongType(let path, _, _, _), .dimensionMismatch(let path, _, _, _, _),
             .invalidOffsets(let path, _, _, _), .emptySentence(let path, _, _), .emptyMaskRow(let path, _, _),
@@ -135,6 +152,22 @@ public enum HiddenStatesError: Error, CustomStringConvertible, Equatable, Sendab
         case .corruptStringReference(let path, let dataset, let element, let detail):
             return "\(path): dataset \(dataset): string \(element) is corrupt: \(detail). "
                 + "Hint: the file is damaged; copy or regenerate it (HDF5 1.10 would crash or hang reading these strings)."
+        case .corruptStringAttribute(let path, let attribute, let element, let detail):
+            return "\(path): attribute \(attribute): string \(element) is corrupt: \(detail). "
+                + "Hint: the file is damaged; copy it again or re-create it (re-run the extraction) "
+                + "(HDF5 1.10 would crash reading this attribute)."
+        case .corruptAttribute(let path, let attribute, let detail):
+            return "\(path): attribute \(attribute) is corrupt: \(detail). "
+                + "Hint: the file is damaged; copy it again or re-create it (re-run the extraction) "
+                + "(HDF5 1.10 would crash reading the attributes)."
+        case .corruptGroupHeap(let path, let offset, let detail):
+            return "\(path): the HDF5 local heap of the root group (the names of its datasets) at byte \(offset) "
+                + "is corrupt: \(detail). Hint: the file is damaged; copy it again or regenerate it "
+                + "(HDF5 1.10 would exhaust memory listing its datasets)."
+        case .corruptChunkShape(let path, let dataset, let detail):
+            return "\(path): dataset \(dataset) has a corrupt chunk shape: \(detail). "
+                + "Hint: the file is damaged; copy it again or regenerate it "
+                + "(HDF5 1.10 would crash or exhaust memory reading it)."
         case .notHDF5(let path):
             return "\(path): not an HDF5 file (HDF5 signature not found). "
                 + "Hint: pass the .h5 file written by the extraction script or `pooler`, not a CSV or a checkpoint."

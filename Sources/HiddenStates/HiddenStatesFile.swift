@@ -76,7 +76,8 @@ public final class HiddenStatesFile {
         self.options = options
         file = try InputFile.openHDF5(path)
         let names = try Self.rootNames(file: file, path: path)
-        let attributes = try HDF5Attributes.readAll(of: file.id, path: path, objectName: "/")
+        let attributes = try HDF5Attributes.readAll(of: file.id, path: path, objectName: "/",
+                                                    budget: options.memoryBudget)
         let layout = try Self.layout(names, path: path)
         let geometry = layout == .ragged
             ? try Self.openRagged(file: file, path: path, names: names, options: options)

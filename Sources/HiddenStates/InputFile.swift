@@ -37,13 +37,15 @@ enum InputFile {
 
     /// Opens `path` read-only with HDF5 after `requireRegularFile` (the caller holds the HDF5 lock).
     /// - Throws: as `requireRegularFile`, then `notHDF5`, `truncatedFile`, `fileLocked`, `hdf5`,
-    ///   `corruptGlobalHeap`.
+    ///   `corruptGlobalHeap`, `corruptGroupHeap`.
     static func openHDF5(_ path: String) throws -> HDF5Handle {
         try requireRegularFile(path)
         let file = try HDF5.handle(H5Fopen(path, pooler_H5F_ACC_RDONLY(), hid_t(H5P_DEFAULT)), .file, "H5Fopen",
                                path: path, object: "/")
-        // After H5Fopen (which rejects non-HDF5 and truncated files first), before any string is read.
+        // After H5Fopen (which rejects non-HDF5 and truncated files first), before any string is read
+        // and before the root group's links are listed.
         try GlobalHeapCheck.check(path)
+        try LocalHeapCheck.check(file, path: path)
         return file
     }
 }

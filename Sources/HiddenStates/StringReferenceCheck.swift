@@ -18,27 +18,55 @@ import Foundation
 /// - otherwise the address must start a valid collection inside the file, the index must be one of
 ///   its objects (≥ 1), and the object must hold exactly `length` bytes (HDF5 writes it so; a larger
 ///   object would overflow HDF5's conversion buffer);
-/// - the lengths together must fit the memory budget.
+/// - the lengths together must fit the memory budget;
+/// - the characters must be 1 byte wide: `H5T__conv_vlen` clears length × the width the datatype
+///   declares for its characters, so a corrupt width (e.g. 2^31) is a multi-GB `memset` per string.
 ///
 /// Only referenced collections are read, so the check costs the same at any file size. Compact
 /// datasets (raw data inside the object header), n-D chunked ones and filters other than deflate,
-/// shuffle and Fletcher-32 are not checked (read as before).
+/// shuffle and Fletcher-32 are not checked (read as before). Variable-length string attributes are
+/// checked the same way (`AttributeCheck`).
 struct StringReferenceCheck {
-    let path: String
-    let dataset: String
-    let budget: MemoryBudget
-    /// The file's base address (its user block size): heap addresses are relative to it.
-    let base: UInt64
-    let fileSize: UInt64
-    let descriptor: Int32
+    /// What holds the references: named in errors and budget checks.
+    enum Holder {
+        /// A dataset, by its HDF5 path (`/sentences`).
+        case dataset(String)
+        /// An attribute, labelled as `/@name` or `/dataset@name`.
+        case attribute(String)
 
-    init(path: String, dataset: String, budget: MemoryBudget, base: UInt64, fileSize: UInt64, descriptor: Int32) {
-        self.path = path
-        self.dataset = dataset
+        var name: String {
+            switch self {
+            case .dataset(let name), .attribute(let name): return name
+            }
+        }
+    }
+
+    let holder: Holder
+    let budget: MemoryBudget
+    let file: RawHDF5File
+    /// The width its datatype declares for a character (1 in every file HDF5 writes).
+    let characterBytes: Int
+    var path: String { file.path }
+    /// The holder's name, as budget and size errors name it.
+    var dataset: String { holder.name }
+
+    init(holder: Holder, budget: MemoryBudget, file: RawHDF5File, characterBytes: Int) {
+        self.holder = holder
         self.budget = budget
-        self.base = base
-        self.fileSize = fileSize
-        self.descriptor = descriptor
+        self.file = file
+        self.characterBytes = characterBytes
+    }
+
+    /// The width of a character of the variable-length string type `type` (its base type's size),
+    /// or 1 when HDF5 cannot say.
+    static func characterBytes(of type: hid_t) -> Int {
+        let base = H5Tget_super(type)
+        guard base >= 0 else {
+            _ = H5Eclear2(hid_t(H5E_DEFAULT))
+            return 1
+        }
+        defer { H5Tclose(base) }
+        return max(H5Tget_size(base), 1)
     }
 
     /// Bytes of one stored reference (8-byte addresses; files with other sizes are not checked).
@@ -52,8 +80,13 @@ struct StringReferenceCheck {
 
     private var collections: [UInt64: Collection] = [:]
 
-    private func corrupt(_ element: Int, _ detail: String) -> HiddenStatesError {
-        .corruptStringReference(path: path, dataset: dataset, element: element, detail: detail)
+    func corrupt(_ element: Int, _ detail: String) -> HiddenStatesError {
+        switch holder {
+        case .dataset(let name):
+            return .corruptStringReference(path: path, dataset: name, element: element, detail: detail)
+        case .attribute(let label):
+            return .corruptStringAttribute(path: path, attribute: label, element: element, detail: detail)
+        }
     }
 
     /// Checks `count` references in `bytes` (16 each), the first being element `first`.
@@ -70,6 +103,10 @@ struct StringReferenceCheck {
             let index = uint(at + 12, 4)
             guard address != 0 else { continue }  // a null string: HDF5 follows nothing
             let element = first + i
+            if characterBytes != 1 && length > 0 {
+                throw corrupt(element, "its characters are declared \(characterBytes) bytes wide, not 1 "
+                              + "(HDF5 would allocate \(length) × \(characterBytes) bytes for it)")
+            }
             let collection: Collection
             if let known = collections[address] {
                 collection = known
@@ -100,12 +137,12 @@ struct StringReferenceCheck {
 
     /// Reads and walks the collection at heap address `address`.
     private func load(_ address: UInt64) throws -> Collection {
-        let (offset, overflow) = address.addingReportingOverflow(base)
-        guard !overflow, offset < fileSize, fileSize - offset >= 16 else {
+        let fileSize = file.size
+        guard let offset = file.offset(of: address), fileSize - offset >= 16 else {
             return .unusable("that is past the end of the file (\(fileSize) bytes)")
         }
         var header = [UInt8](repeating: 0, count: 16)
-        guard try readFully(&header, at: offset) else { return .unusable("it cannot be read") }
+        guard try file.readFully(&header, at: offset) else { return .unusable("it cannot be read") }
         guard header[0...3].elementsEqual("GCOL".utf8) else {
             return .unusable("no collection starts there (no \"GCOL\" signature)")
         }
@@ -117,30 +154,11 @@ struct StringReferenceCheck {
         }
         try budget.check(Int(size), path: path, dataset: dataset, what: "a global heap collection")
         var block = [UInt8](repeating: 0, count: Int(size))
-        guard try readFully(&block, at: offset) else { return .unusable("it cannot be read") }
+        guard try file.readFully(&block, at: offset) else { return .unusable("it cannot be read") }
         switch block.withUnsafeBytes({ GlobalHeapCheck.walk($0, at: 0) }) {
         case .notACollection: return .unusable("it is not a version-1 collection")
         case .corrupt(let reason): return .unusable(reason)
         case .objects(_, let objects): return .objects(objects)
-        }
-    }
-
-    /// `pread`s `buffer.count` bytes at `offset`; false when the file is shorter.
-    func readFully(_ buffer: inout [UInt8], at offset: UInt64) throws -> Bool {
-        try buffer.withUnsafeMutableBytes { raw in
-            guard let base = raw.baseAddress else { return true }
-            var done = 0
-            while done < raw.count {
-                let got = pread(descriptor, base + done, raw.count - done, off_t(offset) + off_t(done))
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    throw HiddenStatesError.hdf5(path: path, object: dataset, function: "pread",
-                                                 stack: String(cString: strerror(errno)))
-                }
-                if got == 0 { return false }
-                done += got
-            }
-            return true
         }
     }
 }
@@ -151,32 +169,13 @@ extension HDF5Dataset {
     /// - Throws: `corruptStringReference`, `exceedsMemoryBudget`, `sizeOverflow`, `hdf5`.
     func checkStringReferences() throws {
         guard count > 0, H5Tis_variable_str(fileType.id) > 0 else { return }
-        let file = try HDF5.handle(H5Iget_file_id(handle.id), .file, "H5Iget_file_id", path: path, object: name)
-        let fileCreation = try HDF5.handle(H5Fget_create_plist(file.id), .propertyList, "H5Fget_create_plist",
-                                           path: path, object: name)
-        var addressBytes = 0
-        var lengthBytes = 0
-        var userBlock: hsize_t = 0
-        try HDF5.check(H5Pget_sizes(fileCreation.id, &addressBytes, &lengthBytes), "H5Pget_sizes",
-                       path: path, object: name)
-        try HDF5.check(H5Pget_userblock(fileCreation.id, &userBlock), "H5Pget_userblock", path: path, object: name)
-        guard addressBytes == 8, lengthBytes == 8 else { return }
+        guard let file = try RawHDF5File.open(holding: handle.id, path: path, objectName: name) else { return }
         let creation = try HDF5.handle(H5Dget_create_plist(handle.id), .propertyList, "H5Dget_create_plist",
                                        path: path, object: name)
         let layout = H5Pget_layout(creation.id)
         guard layout == H5D_CONTIGUOUS || (layout == H5D_CHUNKED && shape.count == 1) else { return }
-
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw HiddenStatesError.hdf5(path: path, object: name, function: "open", stack: String(cString: strerror(errno)))
-        }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else {
-            throw HiddenStatesError.hdf5(path: path, object: name, function: "fstat", stack: String(cString: strerror(errno)))
-        }
-        var check = StringReferenceCheck(path: path, dataset: name, budget: budget, base: userBlock,
-                                         fileSize: UInt64(max(info.st_size, 0)), descriptor: descriptor)
+        var check = StringReferenceCheck(holder: .dataset(name), budget: budget, file: file,
+                                         characterBytes: StringReferenceCheck.characterBytes(of: fileType.id))
         let referenceBytes = StringReferenceCheck.referenceBytes
         var totalLength = 0
         if layout == H5D_CONTIGUOUS {
@@ -188,14 +187,14 @@ extension HDF5Dataset {
             let bytes = try Sizes.product([count, referenceBytes], path: path, dataset: name,
                                           what: "its stored string references")
             try budget.check(bytes, path: path, dataset: name, what: "its stored string references")
-            guard offset <= check.fileSize, UInt64(bytes) <= check.fileSize - offset else {
-                let fit = offset <= check.fileSize ? Int((check.fileSize - offset) / UInt64(referenceBytes)) : 0
+            guard offset <= file.size, UInt64(bytes) <= file.size - offset else {
+                let fit = offset <= file.size ? Int((file.size - offset) / UInt64(referenceBytes)) : 0
                 throw HiddenStatesError.corruptStringReference(
                     path: path, dataset: name, element: fit,
-                    detail: "its references (\(bytes) bytes at byte \(offset)) run past the end of the file (\(check.fileSize) bytes)")
+                    detail: "its references (\(bytes) bytes at byte \(offset)) run past the end of the file (\(file.size) bytes)")
             }
             var raw = [UInt8](repeating: 0, count: bytes)
-            guard try check.readFully(&raw, at: offset) else {
+            guard try file.readFully(&raw, at: offset) else {
                 throw HiddenStatesError.corruptStringReference(path: path, dataset: name, element: 0,
                                                                detail: "its references cannot be read")
             }

@@ -86,6 +86,44 @@ enum Fixtures {
     }
 }
 
+/// Finding and patching bytes of a written HDF5 file, to corrupt one stored value at a time.
+enum StoredBytes {
+    /// Little-endian unsigned integer of `width` bytes at `at`.
+    static func uint(_ bytes: Data, _ at: Int, _ width: Int) -> Int {
+        (0..<width).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) }
+    }
+
+    /// Writes `value` little-endian into `width` bytes at `at`.
+    static func put(_ value: Int, _ bytes: inout Data, at: Int, width: Int) {
+        for k in 0..<width { bytes[at + k] = UInt8((value >> (8 * k)) & 0xFF) }
+    }
+
+    /// Offsets of the stored variable-length references of `strings` (consecutive elements of one
+    /// dataset, chunk or attribute): the first run of 16-byte records (u32 length, u64 collection
+    /// address, u32 object index) with their lengths that name the file's first global heap collection.
+    static func references(in bytes: Data, of strings: [String]) throws -> [Int] {
+        let heap = try #require(bytes.range(of: Data("GCOL".utf8))).lowerBound
+        let lengths = strings.map(\.utf8.count)
+        func isReference(_ p: Int, _ k: Int) -> Bool {
+            uint(bytes, p, 4) == lengths[k] && uint(bytes, p + 4, 8) == heap && (1...64).contains(uint(bytes, p + 12, 4))
+        }
+        var p = 0
+        while p + 16 * strings.count <= bytes.count {
+            if strings.indices.allSatisfy({ isReference(p + 16 * $0, $0) }) { return strings.indices.map { p + 16 * $0 } }
+            p += 1
+        }
+        Issue.record("no references of \(strings) found")
+        return []
+    }
+
+    /// Writes `bytes`, changed by `edit`, to `path`.
+    static func patch(_ bytes: Data, _ path: String, _ edit: (inout Data) -> Void) throws {
+        var copy = bytes
+        edit(&copy)
+        try copy.write(to: URL(fileURLWithPath: path))
+    }
+}
+
 /// Expects `body` to throw a `HiddenStatesError` that `matches` and whose message contains every `mention`.
 func expectHiddenStatesError(_ mentions: [String], sourceLocation: SourceLocation = #_sourceLocation,
                              _ body: () throws -> Void,

@@ -72,38 +72,6 @@ struct StringReferenceTests {
         return try Data(contentsOf: URL(fileURLWithPath: path))
     }
 
-    private static func uint(_ bytes: Data, _ at: Int, _ width: Int) -> Int {
-        (0..<width).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) }
-    }
-
-    /// Offsets of the stored references of `strings` (consecutive elements of one dataset, or of one
-    /// chunk): the first run of 16-byte records with their lengths that name the file's first global
-    /// heap collection.
-    private static func references(in bytes: Data, of strings: [String]) throws -> [Int] {
-        let heap = try #require(bytes.range(of: Data("GCOL".utf8))).lowerBound
-        let lengths = strings.map(\.utf8.count)
-        func isReference(_ p: Int, _ k: Int) -> Bool {
-            uint(bytes, p, 4) == lengths[k] && uint(bytes, p + 4, 8) == heap && (1...64).contains(uint(bytes, p + 12, 4))
-        }
-        var p = 0
-        while p + 16 * strings.count <= bytes.count {
-            if strings.indices.allSatisfy({ isReference(p + 16 * $0, $0) }) { return strings.indices.map { p + 16 * $0 } }
-            p += 1
-        }
-        Issue.record("no references of \(strings) found")
-        return []
-    }
-
-    private func patch(_ bytes: Data, _ path: String, _ edit: (inout Data) -> Void) throws {
-        var copy = bytes
-        edit(&copy)
-        try copy.write(to: URL(fileURLWithPath: path))
-    }
-
-    private static func put(_ value: Int, _ bytes: inout Data, at: Int, width: Int) {
-        for k in 0..<width { bytes[at + k] = UInt8((value >> (8 * k)) & 0xFF) }
-    }
-
     @Test("valid strings, contiguous and chunked (plain, gzip, shuffle + gzip), read back identically")
     func validStrings() throws {
         let filters: [HDF5Writer.Filters] = [.init(), .init(chunk: [3]), .init(chunk: [4], gzip: 4),
@@ -124,8 +92,8 @@ struct StringReferenceTests {
     func missingObject() throws {
         let path = directory.path("bad-index.h5")
         let bytes = try writeFile(path)
-        let refs = try Self.references(in: bytes, of: Self.sentences)
-        try patch(bytes, path) { Self.put(4000, &$0, at: refs[2] + 12, width: 4) }
+        let refs = try StoredBytes.references(in: bytes, of: Self.sentences)
+        try StoredBytes.patch(bytes, path) { StoredBytes.put(4000, &$0, at: refs[2] + 12, width: 4) }
         try expectCorrupt(path, "/sentences", element: 2, mentions: ["object 4000"])
     }
 
@@ -133,8 +101,8 @@ struct StringReferenceTests {
     func freeSpaceObject() throws {
         let path = directory.path("index-0.h5")
         let bytes = try writeFile(path)
-        let refs = try Self.references(in: bytes, of: Self.sentences)
-        try patch(bytes, path) { Self.put(0, &$0, at: refs[0] + 12, width: 4) }
+        let refs = try StoredBytes.references(in: bytes, of: Self.sentences)
+        try StoredBytes.patch(bytes, path) { StoredBytes.put(0, &$0, at: refs[0] + 12, width: 4) }
         try expectCorrupt(path, "/sentences", element: 0, mentions: ["object 0"])
     }
 
@@ -142,8 +110,8 @@ struct StringReferenceTests {
     func hugeLength() throws {
         let path = directory.path("huge-length.h5")
         let bytes = try writeFile(path)
-        let refs = try Self.references(in: bytes, of: Self.sentences)
-        try patch(bytes, path) { Self.put(0xFFFF_FFF0, &$0, at: refs[1], width: 4) }
+        let refs = try StoredBytes.references(in: bytes, of: Self.sentences)
+        try StoredBytes.patch(bytes, path) { StoredBytes.put(0xFFFF_FFF0, &$0, at: refs[1], width: 4) }
         try expectCorrupt(path, "/sentences", element: 1, mentions: ["stored length is 4294967280 bytes", "holds 0 bytes"])
     }
 
@@ -151,21 +119,39 @@ struct StringReferenceTests {
     func badCollection() throws {
         let path = directory.path("bad-address.h5")
         let bytes = try writeFile(path)
-        let refs = try Self.references(in: bytes, of: Self.sentences)
-        try patch(bytes, path) { Self.put(96, &$0, at: refs[1] + 4, width: 8) }
+        let refs = try StoredBytes.references(in: bytes, of: Self.sentences)
+        try StoredBytes.patch(bytes, path) { StoredBytes.put(96, &$0, at: refs[1] + 4, width: 8) }
         try expectCorrupt(path, "/sentences", element: 1, mentions: ["address 96", "no collection starts there"])
-        try patch(bytes, path) { Self.put(1 << 40, &$0, at: refs[2] + 4, width: 8) }
+        try StoredBytes.patch(bytes, path) { StoredBytes.put(1 << 40, &$0, at: refs[2] + 4, width: 8) }
         try expectCorrupt(path, "/sentences", element: 2, mentions: ["past the end of the file"])
+    }
+
+    @Test("fuzz input 64466: characters declared 2^31 bytes wide (H5Dread would clear 2^31 × each length)")
+    func wideCharacters() throws {
+        let path = directory.path("wide-characters.h5")
+        let bytes = try writeFile(path)
+        // Each variable-length string datatype (class 9, size 16) is followed by its base type, whose
+        // u32 size (1) sits at +12; widen them all.
+        let type = Data([0x19, 0x01, 0x01, 0x00, 0x10, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00])
+        var patched = bytes
+        var from = 0
+        while let found = patched.range(of: type, in: from..<patched.count) {
+            StoredBytes.put(1 << 31, &patched, at: found.lowerBound + 12, width: 4)
+            from = found.upperBound
+        }
+        #expect(patched != bytes)
+        try patched.write(to: URL(fileURLWithPath: path))
+        try expectCorrupt(path, "/sentences", element: 0, mentions: ["declared 2147483648 bytes wide, not 1"])
     }
 
     @Test("a null reference (address 0) is an empty string whatever its length")
     func nullReference() throws {
         let path = directory.path("null.h5")
         let bytes = try writeFile(path)
-        let refs = try Self.references(in: bytes, of: Self.sentences)
-        try patch(bytes, path) {
-            Self.put(0xFFFF_FFF0, &$0, at: refs[0], width: 4)
-            Self.put(0, &$0, at: refs[0] + 4, width: 8)
+        let refs = try StoredBytes.references(in: bytes, of: Self.sentences)
+        try StoredBytes.patch(bytes, path) {
+            StoredBytes.put(0xFFFF_FFF0, &$0, at: refs[0], width: 4)
+            StoredBytes.put(0, &$0, at: refs[0] + 4, width: 8)
         }
         let file = try HiddenStatesFile(path: path)
         #expect(try file.sentenceTexts() == [""] + Self.sentences.dropFirst())
@@ -176,8 +162,8 @@ struct StringReferenceTests {
         let path = directory.path("vocab-chunked.h5")
         let bytes = try writeFile(path, vocabFilters: .init(chunk: [3]))
         // Chunks of /vocab hold 3 references each; element 4 is the second of the second chunk.
-        let second = try Self.references(in: bytes, of: Array(Self.vocabulary[3..<6]))
-        try patch(bytes, path) { Self.put(999, &$0, at: second[1] + 12, width: 4) }
+        let second = try StoredBytes.references(in: bytes, of: Array(Self.vocabulary[3..<6]))
+        try StoredBytes.patch(bytes, path) { StoredBytes.put(999, &$0, at: second[1] + 12, width: 4) }
         try expectCorrupt(path, "/vocab", element: 4, mentions: ["object 999"])
     }
 }
