@@ -7,6 +7,12 @@ import Foundation
 /// easy to see. Each panel has an axis title; a legend explains the colours; the caption and notes
 /// are wrapped to the chart's width.
 public enum ScoreChart {
+    /// `text` with `&`, `<` and `>` escaped, for SVG text content (every chart's labels).
+    public static func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+
     public static func svg(_ results: [StrategyResult]) -> String {
         let datasets = results.map(\.dataset).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let labelWidth = 190.0, plotWidth = 460.0, rowHeight = 22.0, panelGap = 36.0, margin = 16.0
@@ -16,10 +22,6 @@ public enum ScoreChart {
         let high = ((finite.max() ?? 100) + 0.5).rounded(.up)
         let span = max(high - low, 1)
         func x(_ value: Double) -> Double { margin + labelWidth + (value - low) / span * plotWidth }
-        func escaped(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;")
-        }
         func f(_ value: Double) -> String { String(format: "%.1f", value) }
 
         var body: [String] = []

@@ -1,6 +1,5 @@
 import Evaluation
 import Foundation
-import HiddenStates
 import Pooling
 import Training
 
@@ -61,19 +60,19 @@ public struct LayerSweep {
     public func preflight(resume: Bool) throws {
         if let training = settings.training {
             for layer in layers {
-                let dev = try Self.summary(layer.dev)
-                let train = try Self.summary(layer.train)
+                let dev = try Trainer.InputSummary(path: layer.dev)
+                let train = try Trainer.InputSummary(path: layer.train)
                 var configuration = training
                 configuration.head.dim = train.dim
                 try configuration.validate()
                 try Trainer.checkInputs(train: train, dev: dev, configuration: configuration)
-                if let test = layer.test { _ = try Self.summary(test) }
+                if let test = layer.test { _ = try Trainer.InputSummary(path: test) }
             }
         } else {
-            for layer in layers { for path in layer.files { _ = try Self.summary(path) } }
+            for layer in layers { for path in layer.files { _ = try Trainer.InputSummary(path: path) } }
         }
         if !referenceIsSwept {
-            for path in [referenceLayer.dev] + (referenceLayer.test.map { [$0] } ?? []) { _ = try Self.summary(path) }
+            for path in [referenceLayer.dev] + (referenceLayer.test.map { [$0] } ?? []) { _ = try Trainer.InputSummary(path: path) }
         }
         let started = FileManager.default.fileExists(atPath: settingsFile.path)
         if !resume {
@@ -129,8 +128,7 @@ public struct LayerSweep {
 
     /// The head's settings in one line (`additive+projection, cosent, lr 0.001, 20 epochs, batch 64, seed 0`).
     public static func describe(_ configuration: TrainingConfiguration) -> String {
-        let settings = SweepSettings(root: "", layers: [], strategies: [], training: configuration)
-        var parts = [settings.headName ?? configuration.head.kind.rawValue]
+        var parts = [SweepSettings.headName(of: configuration)]
         switch configuration.head.kind {
         case .additive: parts[0] += " (hidden \(configuration.head.hidden))"
         case .multihead: parts[0] += " (\(configuration.head.heads) heads, key dim \(configuration.head.keyDim))"
@@ -174,7 +172,7 @@ public struct LayerSweep {
             let run = runDirectory(layer)
             if !(resume && FileManager.default.fileExists(atPath: run.summary.path)) {
                 var configuration = training
-                configuration.head.dim = try Self.summary(layer.train).dim
+                configuration.head.dim = try Trainer.InputSummary(path: layer.train).dim
                 let continuing = resume && FileManager.default.fileExists(atPath: run.checkpoint.path)
                 try Trainer.preflight(configuration: configuration, directory: run, resume: continuing,
                                       train: [layer.train], dev: layer.dev)
@@ -228,12 +226,6 @@ public struct LayerSweep {
         return HeadRun(run: run.url.path, bestEpoch: summary.bestEpoch, bestDevSpearman: summary.bestDevSpearman,
                        initialDevSpearman: summary.initialDevSpearman, epochsCompleted: summary.epochsCompleted,
                        trainingSeconds: summary.elapsedSeconds)
-    }
-
-    private static func summary(_ path: String) throws -> Trainer.InputSummary {
-        let file = try HiddenStatesFile(path: path)
-        defer { file.close() }
-        return Trainer.InputSummary(path: path, metadata: file.metadata)
     }
 
     // MARK: The final comparison

@@ -27,10 +27,7 @@ extension SweepReport {
         }
         func y(_ value: Double) -> Double { top + (high - value) / max(high - low, 1) * plotHeight }
         func f(_ value: Double) -> String { String(format: "%.1f", value) }
-        func escaped(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;")
-        }
+        let escaped = ScoreChart.escaped
         var body: [String] = []
         let split = hasTest ? "test" : "dev"
         body.append("<text x=\"\(f(margin))\" y=\"\(f(margin + 8))\" font-weight=\"bold\">Spearman (cosine) ×100 by layer, on \(split)"

@@ -33,11 +33,12 @@ public struct SweepSettings: Codable, Equatable, Sendable {
 
     /// The name the learned head carries in results: its kind, with `+projection` and `+normalize`
     /// when set (`additive+projection`, `multihead`); nil without a head.
-    public var headName: String? {
-        training.map { configuration in
-            ([configuration.head.kind.rawValue] + (configuration.head.projection ? ["projection"] : [])
-                + (configuration.head.normalize ? ["normalize"] : [])).joined(separator: "+")
-        }
+    public var headName: String? { training.map(Self.headName(of:)) }
+
+    /// The name of the head `configuration` describes (``headName``).
+    public static func headName(of configuration: TrainingConfiguration) -> String {
+        ([configuration.head.kind.rawValue] + (configuration.head.projection ? ["projection"] : [])
+            + (configuration.head.normalize ? ["normalize"] : [])).joined(separator: "+")
     }
 
     /// The first setting that differs from `other`'s, as (name, recorded, requested); nil when equal.

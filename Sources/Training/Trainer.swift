@@ -488,6 +488,14 @@ extension Trainer {
             self.init(path: path, pairs: metadata.pairs ?? 0, hasScores: metadata.hasScores, dim: metadata.dim)
         }
 
+        /// Opens the file at `path` for its metadata only (no hidden states read).
+        /// - Throws: ``HiddenStates/HiddenStatesError`` when the file cannot be opened.
+        public init(path: String) throws {
+            let file = try HiddenStatesFile(path: path)
+            defer { file.close() }
+            self.init(path: path, metadata: file.metadata)
+        }
+
         init(_ split: TrainingSplit) {
             self.init(path: split.path, pairs: split.pairs.count, hasScores: split.scores != nil, dim: split.dim)
         }

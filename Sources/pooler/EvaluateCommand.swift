@@ -105,8 +105,33 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "No progress lines on standard error.")
     var quiet = false
 
-    var strategyList: [String] {
-        strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    var strategyList: [String] { Self.strategyList(strategies) }
+
+    /// A `--strategies` value split at commas (blanks dropped).
+    static func strategyList(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Each `--strategies` entry names a strategy (special tokens are only known per file, so names
+    /// are parsed with both set), for `evaluate` and `sweep`.
+    static func checkStrategies(_ list: [String]) throws {
+        for text in list {
+            do {
+                _ = try FixedPooling(parsing: text, specialTokens: .clsFirstSepLast)
+            } catch {
+                throw ValidationError("--strategies: \(error)")
+            }
+        }
+    }
+
+    /// `--resamples` and `--confidence` in range, for `evaluate` and `sweep`.
+    static func checkBootstrap(resamples: Int, confidence: Double) throws {
+        if resamples < 100 || resamples > maximumResamples {
+            throw ValidationError("--resamples must be 100–\(maximumResamples) (1000 recommended), got \(resamples).")
+        }
+        if !(confidence > 0.5 && confidence < 1) {
+            throw ValidationError("--confidence must be between 0.5 and 1, e.g. 0.95; got \(confidence).")
+        }
     }
 
     /// The `--tasks` list parsed (validated in ``validate()``).
@@ -143,20 +168,8 @@ struct EvaluateCommand: ParsableCommand {
                 throw ValidationError("--system \(system.name): \(error)")
             }
         }
-        for text in strategyList {
-            // Special tokens are only known per file; parse names here with both set.
-            do {
-                _ = try FixedPooling(parsing: text, specialTokens: .clsFirstSepLast)
-            } catch {
-                throw ValidationError("--strategies: \(error)")
-            }
-        }
-        if resamples < 100 || resamples > Self.maximumResamples {
-            throw ValidationError("--resamples must be 100–\(Self.maximumResamples) (1000 recommended), got \(resamples).")
-        }
-        if !(confidence > 0.5 && confidence < 1) {
-            throw ValidationError("--confidence must be between 0.5 and 1, e.g. 0.95; got \(confidence).")
-        }
+        try Self.checkStrategies(strategyList)
+        try Self.checkBootstrap(resamples: resamples, confidence: confidence)
         if batchSize < 1 { throw ValidationError("--batch-size must be positive, got \(batchSize).") }
         if let specialTokens {
             do {

@@ -77,30 +77,17 @@ struct SweepCommand: ParsableCommand {
         }
     }
 
-    var strategyList: [String] {
-        strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
+    var strategyList: [String] { EvaluateCommand.strategyList(strategies) }
 
     func validate() throws {
         _ = try layerList()
-        for text in strategyList {
-            do {
-                _ = try FixedPooling(parsing: text, specialTokens: .clsFirstSepLast)
-            } catch {
-                throw ValidationError("--strategies: \(error)")
-            }
-        }
+        try EvaluateCommand.checkStrategies(strategyList)
         if Set(strategyList).count != strategyList.count { throw ValidationError("--strategies names a strategy twice: \(strategies).") }
         if strategyList.isEmpty && noHead { throw ValidationError("Nothing to sweep: give --strategies, or leave out --no-head.") }
         if training.loss == .distill {
             throw ValidationError("--loss distill needs a teacher per file, which sweep does not take; use cosent, infonce or cosine-mse.")
         }
-        if resamples < 100 || resamples > EvaluateCommand.maximumResamples {
-            throw ValidationError("--resamples must be 100–\(EvaluateCommand.maximumResamples) (1000 recommended), got \(resamples).")
-        }
-        if !(confidence > 0.5 && confidence < 1) {
-            throw ValidationError("--confidence must be between 0.5 and 1, e.g. 0.95; got \(confidence).")
-        }
+        try EvaluateCommand.checkBootstrap(resamples: resamples, confidence: confidence)
         if format == .csv || format == .mteb {
             throw ValidationError("--format \(format.rawValue) is not a sweep report; use table, markdown or json.")
         }
@@ -126,7 +113,7 @@ struct SweepCommand: ParsableCommand {
         let files = found.flatMap(\.files) + referenceFiles
         if !quiet { StandardError.print("sweep: \(found.count) layers (\(found.map(\.name).joined(separator: ", "))); checking \(files.count) files") }
         try InputProbe.check(files)
-        let dim = try dimension(of: found[0].train)
+        let dim = try Trainer.InputSummary(path: found[0].train).dim
         let settings = SweepSettings(
             root: root, layers: found.map(\.layer), referenceLayer: reference.layer, strategies: strategyList,
             training: noHead ? nil : training.trainingConfiguration(dim: dim),
@@ -148,11 +135,9 @@ struct SweepCommand: ParsableCommand {
         }
         switch outcome {
         case let .interrupted(layer, checkpoint):
-            let signal = stop.requestingSignal ?? 0
-            let name = signal == SIGTERM ? " by SIGTERM" : signal == SIGINT ? " by SIGINT" : ""
-            print("interrupted\(name) while training layer \(layer)'s head: checkpoint saved to \(checkpoint)")
+            print("interrupted\(TrainCommand.signalName(stop)) while training layer \(layer)'s head: checkpoint saved to \(checkpoint)")
             print("resume with: \(TrainCommand.resumeCommand())")
-            throw ExitCode(signal > 0 ? 128 + signal : 1)
+            throw TrainCommand.interruptedExit(stop)
         case .completed(let report):
             try write(report, sweep: sweep)
         }
@@ -193,13 +178,12 @@ struct SweepCommand: ParsableCommand {
         if let inner = layerFolders.first(where: { OutputPaths.isSameOrInside(out, $0) }) {
             throw CommandError.outputIsInput(flag: "--out", path: out, inputFlag: "--root", input: inner)
         }
+        // The sweep's own records are not --output or --plot either (table.txt and chart.svg may be: same content).
+        let records = ["sweep.json", "report.json"] + found.map { "\($0.name)/result.json" }
         let inputs = found.flatMap { layer in layer.files.map { (flag: "--root", path: $0) } }
+            + records.map { (flag: "--out", path: URL(fileURLWithPath: out).appendingPathComponent($0).path) }
         let outputs = [output.map { (flag: "--output", path: $0) }, plot.map { (flag: "--plot", path: $0) }].compactMap { $0 }
         try OutputPaths.check(outputs: outputs, inputs: inputs)
-    }
-
-    private func dimension(of path: String) throws -> Int {
-        try TrainCommand.inputSummary(path).dim
     }
 }
 

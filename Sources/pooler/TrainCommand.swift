@@ -114,8 +114,8 @@ struct TrainCommand: ParsableCommand {
         try OutputPaths.checkRunDirectory(out, inputs: train.map { ("--train", $0) } + [("--dev", dev)]
                                               + teacherPaths.map { ("--teacher", $0) })
         try InputProbe.check(train + [dev] + teacherPaths)
-        let devSummary = try Self.inputSummary(dev)
-        let trainSummaries = try train.map(Self.inputSummary)
+        let devSummary = try Trainer.InputSummary(path: dev)
+        let trainSummaries = try train.map { try Trainer.InputSummary(path: $0) }
         let configuration = trainingConfiguration(dim: trainSummaries[0].dim)
         for summary in trainSummaries {
             try Trainer.checkInputs(train: summary, dev: devSummary, configuration: configuration)
@@ -150,11 +150,9 @@ struct TrainCommand: ParsableCommand {
         withExtendedLifetime(lock) {}
         switch outcome.reason {
         case .interrupted:
-            let signal = stop.requestingSignal ?? 0
-            let name = signal == SIGTERM ? " by SIGTERM" : signal == SIGINT ? " by SIGINT" : ""
-            print("interrupted\(name) after step \(outcome.steps): checkpoint saved to \(outcome.checkpoint)")
+            print("interrupted\(Self.signalName(stop)) after step \(outcome.steps): checkpoint saved to \(outcome.checkpoint)")
             print("resume with: \(Self.resumeCommand())")
-            throw ExitCode(signal > 0 ? 128 + signal : 1)
+            throw Self.interruptedExit(stop)
         case .completed, .earlyStopped:
             let best = outcome.best.map {
                 String(format: "%.2f at epoch %d, step %d", $0.devSpearman, $0.epoch, $0.step)
@@ -166,11 +164,16 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// A file's metadata, for ``Trainer/checkInputs(train:dev:configuration:)`` before any hidden states are read.
-    static func inputSummary(_ path: String) throws -> Trainer.InputSummary {
-        let file = try HiddenStatesFile(path: path)
-        defer { file.close() }
-        return Trainer.InputSummary(path: path, metadata: file.metadata)
+    /// ` by SIGTERM` / ` by SIGINT` for the signal that stopped a run ("" when none is known).
+    static func signalName(_ stop: StopSignal) -> String {
+        let signal = stop.requestingSignal ?? 0
+        return signal == SIGTERM ? " by SIGTERM" : signal == SIGINT ? " by SIGINT" : ""
+    }
+
+    /// The exit status of a run stopped by a signal: 128 + the signal, as a shell reports it (1 when none is known).
+    static func interruptedExit(_ stop: StopSignal) -> ExitCode {
+        let signal = stop.requestingSignal ?? 0
+        return ExitCode(signal > 0 ? 128 + signal : 1)
     }
 
     /// This command line with `--resume` added (arguments quoted for a POSIX shell).

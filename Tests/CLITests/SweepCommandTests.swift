@@ -83,7 +83,9 @@ struct SweepCommandTests {
         #expect(distill.status == 64 && distill.stderr.contains("teacher"))
         let scale = try PoolerProcess.run(arguments("d", ["--loss", "infonce", "--scale", "10"]))
         #expect(scale.status == 64 && scale.stderr.contains("--scale applies only to --loss cosent"))
-        for out in ["a", "b", "c", "d"] { #expect(!FileManager.default.fileExists(atPath: scratch.path(out)), "\(out)") }
+        let ontoRecord = try PoolerProcess.run(arguments("f", ["--output", scratch.path("f/report.json")]))
+        #expect(ontoRecord.status != 0 && ontoRecord.stderr.contains("--output"))
+        for out in ["a", "b", "c", "d", "f"] { #expect(!FileManager.default.fileExists(atPath: scratch.path(out)), "\(out)") }
 
         let first = try PoolerProcess.run(arguments("e", ["--no-head", "--quiet"]))
         #expect(first.status == 0, "\(first.stderr)")
