@@ -170,11 +170,22 @@ def pad_token(tok):
     return 0, "id 0"
 
 
-def encode(tok, sentences, max_length, append_eos):
+def split_template(template):
+    """(prefix, suffix) around the one `{sentence}` of a --template; fails otherwise."""
+    if template.count("{sentence}") != 1:
+        fail(f"--template must contain {{sentence}} exactly once, got {template!r}")
+    prefix, suffix = template.split("{sentence}")
+    return prefix, suffix
+
+
+def encode(tok, sentences, max_length, append_eos, template=None):
     """(ids, truncated, appended): token ids of each sentence (special tokens included, at most
     max_length), the number truncated, and whether EOS was appended. With append_eos, EOS is
     appended (after truncating to max_length − 1) unless the tokenizer already ends each
-    sentence with it."""
+    sentence with it. With a template `prefix{sentence}suffix`, each text is
+    head + ids(prefix + sentence) + ids(suffix) + tail (head, tail: the tokenizer's special
+    tokens); truncation shortens the sentence, never the suffix, so a prompt that ends the text
+    (PromptEOL's `… means in one word:"`) always ends it."""
     eos = tok.eos_token_id
     if append_eos:
         if eos is None:
@@ -185,12 +196,34 @@ def encode(tok, sentences, max_length, append_eos):
                   file=sys.stderr)
             append_eos = False
     room = max_length - (1 if append_eos else 0)
+    if template is not None:
+        ids, truncated = encode_templated(tok, sentences, room, template)
+        if append_eos:
+            ids = [list(x) + [eos] for x in ids]
+        return ids, truncated, append_eos
     full_len = [len(x) for x in tok(sentences, add_special_tokens=True)["input_ids"]]
     ids = tok(sentences, add_special_tokens=True, truncation=True, max_length=room)["input_ids"]
     truncated = sum(f > len(x) for f, x in zip(full_len, ids))
     if append_eos:
         ids = [list(x) + [eos] for x in ids]
     return ids, truncated, append_eos
+
+
+def encode_templated(tok, sentences, room, template):
+    """(ids, truncated) for `encode` with a template: at most `room` ids per text."""
+    prefix, suffix = split_template(template)
+    layout = special_layout(tok)
+    if layout is None:
+        fail("--template: cannot tell which special tokens the tokenizer adds around a text")
+    head, tail = layout
+    suffix_ids = tok(suffix, add_special_tokens=False)["input_ids"] if suffix else []
+    body_room = room - len(head) - len(tail) - len(suffix_ids)
+    if body_room < 1:
+        fail(f"--template: the suffix and special tokens take {room - body_room} of the "
+             f"{room} tokens allowed; raise --max-length")
+    bodies = tok([prefix + s for s in sentences], add_special_tokens=False)["input_ids"]
+    truncated = sum(len(b) > body_room for b in bodies)
+    return [list(head) + list(b[:body_room]) + list(suffix_ids) + list(tail) for b in bodies], truncated
 
 
 def progress(total, desc):
@@ -443,6 +476,9 @@ def main(argv=None):
     ap.add_argument("--padding-side", choices=["left", "right"], help="default: the tokenizer's")
     ap.add_argument("--append-eos", action="store_true",
                     help="append the EOS token to every sentence (for last-token pooling, E5-Mistral style)")
+    ap.add_argument("--template", help="wrap every sentence in a prompt, e.g. "
+                    "'This sentence : \"{sentence}\" means in one word:\"' (PromptEOL; pool with "
+                    "`last`); recorded in the `template` attribute; use the same one for every split")
     ap.add_argument("--split", default="")
     ap.add_argument("--dataset", default="")
     ap.add_argument("--license", default="")
@@ -452,6 +488,8 @@ def main(argv=None):
         fail(f"--batch-size must be at least 1, got {args.batch_size}")
     if args.max_length < 2:
         fail(f"--max-length must be at least 2, got {args.max_length}")
+    if args.template is not None:
+        split_template(args.template)  # fail before loading the model
 
     kind, fmt, rows = read_rows(args.input, args.format)
     index, sentences, pairs, scores = {}, [], [], []
@@ -487,7 +525,7 @@ def main(argv=None):
         fail(f"{type(model).__name__} takes no position_ids, so left padding would shift its positions; "
              f"use --padding-side right (the stored states do not depend on the side)")
 
-    ids, truncated, appended = encode(tok, sentences, args.max_length, args.append_eos)
+    ids, truncated, appended = encode(tok, sentences, args.max_length, args.append_eos, args.template)
     if truncated:
         print(f"warning: {truncated} sentences truncated to {args.max_length} tokens", file=sys.stderr)
     pad_id, pad_source = pad_token(tok)
@@ -503,6 +541,7 @@ def main(argv=None):
         "padding_side": padding_side, "pad_token": f"{tok.convert_ids_to_tokens(pad_id)} ({pad_source})",
         "position_ids": "from the attention mask" if accepts_positions else "model default",
         "append_eos": f"true ({eos_token})" if appended else "false",
+        "template": args.template if args.template is not None else "none",
         "source": args.input, "created_with": "Examples/extract_hidden_states.py",
     }
     if gguf_file:

@@ -57,6 +57,10 @@ public struct TextEmbedder: Sendable {
                 throw EncoderError.headMismatch(head: head.path, field: "layer", trainedOn: provenance.layer,
                                                 requested: textEncoder.layerName(chosen))
             }
+            if provenance.template != "none", provenance.template != HeadProvenance.unknown {
+                throw EncoderError.headMismatch(head: head.path, field: "template", trainedOn: provenance.template,
+                                                requested: "none (the text is encoded as given)")
+            }
         }
         guard loaded.configuration.dim == textEncoder.encoder.configuration.hiddenSize else {
             throw PoolingError.dimensionMismatch(source: modelFolder.path, expected: loaded.configuration.dim,

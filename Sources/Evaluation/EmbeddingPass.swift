@@ -8,7 +8,7 @@ public enum EmbeddingPass {
     /// with every embedder.
     /// - Returns: one ``SentenceEmbeddings`` `[sentences, outputDim]` per embedder, in order.
     /// - Throws: ``HiddenStatesError`` from reading, ``PoolingError`` when a head's dim differs
-    ///   from the file's.
+    ///   from the file's or it was trained on states made with another prompt template.
     public static func embed(
         _ file: HiddenStatesFile, with embedders: [SentenceEmbedder], batchSize: Int = 1024,
         progress: ((_ done: Int, _ total: Int) -> Void)? = nil
@@ -19,6 +19,7 @@ public enum EmbeddingPass {
             if let expected = embedder.inputDim, expected != dim {
                 throw PoolingError.dimensionMismatch(source: file.path, expected: expected, actual: dim)
             }
+            try embedder.checkTemplate(of: file)
         }
         var outputs = embedders.map { embedder -> [Float] in
             var values = [Float]()
@@ -41,6 +42,15 @@ public enum EmbeddingPass {
         return zip(embedders, outputs).map { embedder, values in
             SentenceEmbeddings(values: values, dim: embedder.outputDim(inputDim: dim))
         }
+    }
+}
+
+extension SentenceEmbedder {
+    /// Checks a head against the `template` attribute of `file` (fixed poolings need nothing).
+    /// - Throws: ``PoolingError/templateMismatch(source:trainedOn:found:)``.
+    public func checkTemplate(of file: HiddenStatesFile) throws {
+        guard case .head(let head) = method else { return }
+        try head.configuration.provenance.checkTemplate(file.metadata.attributes["template"]?.stringValue, source: file.path)
     }
 }
 

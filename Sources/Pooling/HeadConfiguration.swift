@@ -16,18 +16,57 @@ public struct HeadProvenance: Codable, Sendable, Equatable {
     public var trainingDataHash: String
     /// The `pooler` version that trained or exported the head.
     public var poolerVersion: String
+    /// The prompt each sentence was wrapped in before encoding (the states file's `template`
+    /// attribute, e.g. `This sentence : "{sentence}" means in one word:"`), `"none"` for bare
+    /// sentences, `"unknown"` when the training file did not say. A head pools only states made
+    /// with the same prompt.
+    public var template: String
 
-    public init(model: String = "unknown", layer: String = "unknown", trainingDataHash: String = "", poolerVersion: String = "") {
+    public init(model: String = "unknown", layer: String = "unknown", trainingDataHash: String = "",
+                poolerVersion: String = "", template: String = "unknown") {
         self.model = model
         self.layer = layer
         self.trainingDataHash = trainingDataHash
         self.poolerVersion = poolerVersion
+        self.template = template
     }
 
     private enum CodingKeys: String, CodingKey {
-        case model, layer
+        case model, layer, template
         case trainingDataHash = "training_data_hash"
         case poolerVersion = "pooler_version"
+    }
+
+    /// Decodes; `template` is absent from heads written before it was recorded (then `"unknown"`).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        model = try container.decode(String.self, forKey: .model)
+        layer = try container.decode(String.self, forKey: .layer)
+        trainingDataHash = try container.decode(String.self, forKey: .trainingDataHash)
+        poolerVersion = try container.decode(String.self, forKey: .poolerVersion)
+        template = try container.decodeIfPresent(String.self, forKey: .template) ?? "unknown"
+    }
+
+    /// The value `"unknown"` (a file or head that does not say).
+    public static let unknown = "unknown"
+
+    /// A template for a message: `no template (bare sentences)`, `an unknown template` or
+    /// `the template '…'`.
+    public static func described(_ template: String) -> String {
+        switch template {
+        case "none": return "no template (bare sentences)"
+        case unknown: return "an unknown template"
+        default: return "the template '\(template)'"
+        }
+    }
+
+    /// Checks that states recorded with `fileTemplate` (a file's `template` attribute; nil when
+    /// absent) were made with the prompt this head was trained on; nothing is checked when either
+    /// side does not say.
+    /// - Throws: ``PoolingError/templateMismatch(source:trainedOn:found:)`` naming `source`.
+    public func checkTemplate(_ fileTemplate: String?, source: String) throws {
+        guard let fileTemplate, fileTemplate != Self.unknown, template != Self.unknown, fileTemplate != template else { return }
+        throw PoolingError.templateMismatch(source: source, trainedOn: template, found: fileTemplate)
     }
 }
 

@@ -45,6 +45,8 @@ public enum PoolingError: Error, CustomStringConvertible, Equatable, Sendable {
     case nonFiniteEmbedding(source: String, sentence: Int, method: String)
     /// The weights' SHA-256 differs from the one recorded when they were written (a changed or corrupt file).
     case digestMismatch(path: String, recorded: String, actual: String)
+    /// Hidden states made with another prompt template than the head was trained on.
+    case templateMismatch(source: String, trainedOn: String, found: String)
 
     public var description: String {
         switch self {
@@ -106,6 +108,10 @@ public enum PoolingError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): the tensors do not match the SHA-256 recorded when they were written "
                 + "(recorded \(recorded.prefix(12))…, now \(actual.prefix(12))…): the file was changed or is corrupt. "
                 + "Hint: export the head again from its training run (`pooler export RUN_DIR --out DIR`)."
+        case let .templateMismatch(source, trainedOn, found):
+            return "\(source): the sentences were encoded with \(HeadProvenance.described(found)), but the head was trained on "
+                + "states made with \(HeadProvenance.described(trainedOn)); its weights would pool the wrong tokens. Hint: extract the "
+                + "file again with --template as the head's config.json records it (provenance.template), or train a head on this file."
         }
     }
 }

@@ -51,12 +51,14 @@ public enum SyntheticPairs {
                              pairs: (0..<pairs).map { SentencePair(2 * $0, 2 * $0 + 1) }, scores: withScores ? scores : nil)
     }
 
-    /// Writes ``split(pairs:dim:seed:withScores:signal:path:)`` as a ragged float32 HDF5 file at `path`.
+    /// Writes ``split(pairs:dim:seed:withScores:signal:path:)`` as a ragged float32 HDF5 file at `path`,
+    /// with root attributes `model` = `synthetic`, `layer` = `last` and `extraAttributes`.
     public static func write(path: String, pairs: Int, dim: Int = 16, seed: UInt64, withScores: Bool = true,
-                             signal: Float = 1) throws {
+                             signal: Float = 1, extraAttributes: [String: AttributeValue] = [:]) throws {
         let split = split(pairs: pairs, dim: dim, seed: seed, withScores: withScores, signal: signal, path: path)
+        let attributes: [String: AttributeValue] = ["model": .string("synthetic"), "layer": .string("last")]
         let writer = try RaggedWriter(path: path, dim: dim, options: .init(storage: .float32, chunkRows: 1024, gzipLevel: nil),
-                                      attributes: ["model": .string("synthetic"), "layer": .string("last")])
+                                      attributes: attributes.merging(extraAttributes) { $1 })
         try split.tokens.withUnsafeBufferPointer { all in
             for sentence in 0..<split.sentenceCount {
                 try writer.append(sentence: ArraySlice(all[(split.offsets[sentence] * dim)..<(split.offsets[sentence + 1] * dim)]))

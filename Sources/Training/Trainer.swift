@@ -179,7 +179,8 @@ public final class Trainer {
     private var recordedConfiguration: TrainingConfiguration {
         var recorded = configuration
         recorded.head.provenance = HeadProvenance(model: train.model ?? "unknown", layer: train.layer ?? "unknown",
-                                                  trainingDataHash: hashes.train ?? "", poolerVersion: toolVersion)
+                                                  trainingDataHash: hashes.train ?? "", poolerVersion: toolVersion,
+                                                  template: train.template ?? HeadProvenance.unknown)
         return recorded
     }
 
@@ -475,17 +476,21 @@ extension Trainer {
         public var pairs: Int
         public var hasScores: Bool
         public var dim: Int
+        /// The file's `template` attribute (the prompt its sentences were wrapped in), nil when absent.
+        public var template: String?
 
-        public init(path: String, pairs: Int, hasScores: Bool, dim: Int) {
+        public init(path: String, pairs: Int, hasScores: Bool, dim: Int, template: String? = nil) {
             self.path = path
             self.pairs = pairs
             self.hasScores = hasScores
             self.dim = dim
+            self.template = template
         }
 
         /// From a file's metadata (no hidden states read).
         public init(path: String, metadata: HiddenStatesMetadata) {
-            self.init(path: path, pairs: metadata.pairs ?? 0, hasScores: metadata.hasScores, dim: metadata.dim)
+            self.init(path: path, pairs: metadata.pairs ?? 0, hasScores: metadata.hasScores, dim: metadata.dim,
+                      template: metadata.attributes["template"]?.stringValue)
         }
 
         /// Opens the file at `path` for its metadata only (no hidden states read).
@@ -497,7 +502,8 @@ extension Trainer {
         }
 
         init(_ split: TrainingSplit) {
-            self.init(path: split.path, pairs: split.pairs.count, hasScores: split.scores != nil, dim: split.dim)
+            self.init(path: split.path, pairs: split.pairs.count, hasScores: split.scores != nil, dim: split.dim,
+                      template: split.template)
         }
     }
 
@@ -519,6 +525,11 @@ extension Trainer {
         }
         guard configuration.head.dim == train.dim else {
             throw TrainingError.dimensionMismatch(path: train.path, fileDim: train.dim, headDim: configuration.head.dim)
+        }
+        if let trainTemplate = train.template, let devTemplate = dev.template, trainTemplate != devTemplate,
+           trainTemplate != HeadProvenance.unknown, devTemplate != HeadProvenance.unknown {
+            throw TrainingError.splitTemplateMismatch(train: train.path, trainTemplate: trainTemplate,
+                                                      dev: dev.path, devTemplate: devTemplate)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Pooling
 
 /// Everything a user's files, settings or data can do wrong in training. Each case names the file,
 /// field or value involved; `description` says what failed, where, and what to do.
@@ -13,6 +14,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
     case dimensionMismatch(path: String, fileDim: Int, headDim: Int)
     /// Train and dev files hold hidden states of different widths.
     case splitDimensionMismatch(train: String, trainDim: Int, dev: String, devDim: Int)
+    /// Train and dev sentences wrapped in different prompt templates (`template` attributes).
+    case splitTemplateMismatch(train: String, trainTemplate: String, dev: String, devTemplate: String)
     /// The file holds no `/pairs` (or zero of them).
     case noPairs(path: String)
     /// The loss needs gold scores and the file has none.
@@ -62,6 +65,10 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .splitDimensionMismatch(train, trainDim, dev, devDim):
             return "\(name("train")) \(train) has dim \(trainDim) but \(name("dev")) \(dev) has dim \(devDim). "
                 + "HINT: extract both splits from the same model and layer."
+        case let .splitTemplateMismatch(train, trainTemplate, dev, devTemplate):
+            return "\(name("train")) \(train) was extracted with \(HeadProvenance.described(trainTemplate)) but "
+                + "\(name("dev")) \(dev) with \(HeadProvenance.described(devTemplate)); dev would choose the epoch on other states. "
+                + "HINT: extract both splits with the same --template."
         case let .noPairs(path):
             return "\(path): no sentence pairs (/pairs is missing or empty); training needs pairs. "
                 + "HINT: pass a split written with pairs (and scores), e.g. stsb-minilm-l6/train.h5."

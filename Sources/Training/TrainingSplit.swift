@@ -20,6 +20,8 @@ public struct TrainingSplit: Sendable {
     /// The encoder and layer the file says it holds (root attributes `model`, `layer`), if any.
     public var model: String?
     public var layer: String?
+    /// The prompt the sentences were wrapped in (root attribute `template`; `"none"`: bare), if recorded.
+    public var template: String?
 
     /// Width `dim` of each row.
     public var dim: Int { tokens.shape[1] }
@@ -87,6 +89,7 @@ public struct TrainingSplit: Sendable {
                                   offsets: file.offsets, pairs: pairs, scores: scores)
         split.model = metadata.attributes["model"]?.stringValue
         split.layer = metadata.attributes["layer"]?.stringValue
+        split.template = metadata.attributes["template"]?.stringValue
         return split
     }
 
@@ -112,6 +115,7 @@ public struct TrainingSplit: Sendable {
                                    offsets: offsets, pairs: pairs, scores: pairs.isEmpty ? nil : scores)
         joined.model = splits[0].model
         joined.layer = splits[0].layer
+        joined.template = splits[0].template
         joined.paths = splits.flatMap(\.paths)
         return joined
     }

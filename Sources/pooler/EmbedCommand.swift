@@ -103,6 +103,7 @@ struct EmbedCommand: ParsableCommand {
         if let required = embedder.inputDim, required != dim {
             throw PoolingError.dimensionMismatch(source: input, expected: required, actual: dim)
         }
+        try embedder.checkTemplate(of: file)
         let outputDim = embedder.outputDim(inputDim: dim)
         let texts = file.metadata.hasSentenceTexts ? try file.sentenceTexts() : nil
         var attributes: [String: AttributeValue] = [

@@ -11,6 +11,7 @@ Writes into SCRATCH: models/{llama,gpt2}/, pairs.tsv (16 scored pairs, 3 … 24 
     right.h5, left.h5      Llama, last layer, float32, right / left padding, all in one batch
     gpt2-{right,left}.h5   the same with GPT-2
     eos.h5                 Llama with --append-eos (left padding)
+    template.h5            Llama with --template (PromptEOL's prompt)
     gpt2-eos.h5            GPT-2 with --append-eos
     layers/L{0,2}/pairs.h5 Llama --layer 0,2
     all/L{0..3}/pairs.h5   Llama --layer all
@@ -20,7 +21,8 @@ equal those of each sentence run alone; the same holds for GPT-2 (absolute posit
 where leaving out the position ids with left padding visibly changes the states (so the check
 would catch that mistake; Llama's rotary positions are relative and hide it); --append-eos puts
 EOS last, records it, and leaves the earlier tokens' states unchanged (causal attention);
---layer writes one file per layer with `layer` and `num_layers` as `pooler extract` writes them;
+--template wraps each sentence
+in the prompt, keeps its suffix last when truncating, and records it; --layer writes one file per layer with `layer` and `num_layers` as `pooler extract` writes them;
 the GGUF file gives the tokenizer and the same states as the folder it was written from;
 misuse (several layers without {layer}, a layer out of range) fails. Prints one line per check;
 exits 1 on the first failure.
@@ -179,6 +181,24 @@ def main():
     check(max_difference(before_eos, rows(right, offsets)) <= TOLERANCE, "--append-eos leaves the earlier tokens' states unchanged")
     check(run(["--model", gpt2, "--output", out("gpt2-eos.h5"), "--append-eos"] + common) is None, "gpt2 --append-eos runs")
     check(states(out("gpt2-eos.h5"))[3]["special_tokens"] == "eos_last", "gpt2 --append-eos: special_tokens = eos_last")
+
+    # --template: the prompt wraps each sentence, its suffix always ends the text, recorded.
+    template = 'This sentence : "{sentence}" means in one word:"'
+    check(run(["--model", llama, "--output", out("template.h5"), "--template", template] + common) is None,
+          "llama --template runs")
+    _, t_offsets, t_ids, t_attrs = states(out("template.h5"))
+    tok, _ = extractor.load_model(llama, "cpu")
+    suffix = tok('" means in one word:"', add_special_tokens=False)["input_ids"]
+    texts = [[int(i) for i in t_ids[a:b]] for a, b in zip(t_offsets[:-1], t_offsets[1:])]
+    check(all(t[0] == 1 and t[-len(suffix):] == suffix for t in texts) and (np.diff(t_offsets) > lengths).all(),
+          "--template: BOS first, the prompt's suffix last, every text longer than the bare sentence")
+    check(t_attrs["template"] == template and attrs["template"] == "none",
+          f"--template recorded (template {t_attrs['template']!r}; without it {attrs['template']!r})")
+    short, truncated = extractor.encode_templated(tok, ["one two three four five six seven eight"], 12, template)
+    check(truncated == 1 and len(short[0]) == 12 and short[0][-len(suffix):] == suffix,
+          f"--template truncation shortens the sentence, never the suffix ({len(short[0])} ids)")
+    message = run(["--model", llama, "--output", out("x.h5"), "--template", "no placeholder"] + common)
+    check(message is not None and "{sentence}" in message, f"a template without {{sentence}} fails ({message})")
 
     # --layer: one file per layer from one pass.
     check(run(["--model", llama, "--output", out("layers/L{layer}/pairs.h5"), "--layer", "0,2"] + common) is None,
