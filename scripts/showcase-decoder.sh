@@ -5,7 +5,7 @@
 #      outputs (embeddings + 30 layers) from one pass per split (scripts/decoder-sweep-data.sh,
 #      Python + torch; ~6 GB in the cache, 10–40 min on 2 cores), unless already there;
 #   1b. the same with every sentence wrapped in PromptEOL's prompt (`--template`, PROMPT_LAYERS,
-#      ~3 GB, ~15 min), unless already there;
+#      ~2 GB, ~15 min), unless already there;
 #   2. all-MiniLM-L6-v2 (scripts/fetch-model.sh): its 7 outputs with `pooler extract --layer all`
 #      (Swift, no Python; ~1 GB, ~4 min), unless already there;
 #   3. `pooler sweep` over SmolLM2's every 3rd layer (LAYERS) and over MiniLM's 7 outputs: the
