@@ -13,7 +13,8 @@ embeddings are printed, one sentence per line.
 
 Math (float64 here; pooler computes in float32):
   additive:  s_t = v . tanh(W h_t + b);  w = softmax_t(s);  x = sum_t w_t h_t
-  multihead: U = W_k^T Q^T [D, K];  s_tk = h_t . U[:, k] / sqrt(key_dim);  w_k = softmax_t(s_:k);
+  multihead: g_t = sqrt(D) h_t / sqrt(|h_t|^2 + 1e-12) (score_normalization "rms"; "none" or absent: g_t = h_t);
+             U = W_k^T Q^T [D, K];  s_tk = g_t . U[:, k] / sqrt(key_dim);  w_k = softmax_t(s_:k);
              x[block k] = sum_t w_tk h_t[block k], block k = dims k*D/K .. (k+1)*D/K
   then optionally x = P x + c (projection) and x = x / sqrt(|x|^2 + 1e-12) (normalize).
 Requires: pip install numpy h5py safetensors
@@ -53,7 +54,12 @@ def pool_sentence(config, p, h):
         heads = config.get("heads", 4)
         key_dim = config.get("key_dim", 64)
         u = p["keys.weight"].T @ p["queries"].T                       # [D, K]
-        weights = softmax(h @ u / np.sqrt(key_dim))                   # [L, K]
+        g = h
+        if config.get("score_normalization", "none") == "rms":        # absent: a head from before it existed
+            g = np.sqrt(dim) * h / np.sqrt((h * h).sum(axis=1, keepdims=True) + 1e-12)
+        elif config.get("score_normalization", "none") != "none":
+            sys.exit(f"unknown score_normalization {config['score_normalization']!r}")
+        weights = softmax(g @ u / np.sqrt(key_dim))                   # [L, K]
         block = dim // heads
         x = np.concatenate([weights[:, k] @ h[:, k * block:(k + 1) * block] for k in range(heads)])
     else:

@@ -131,7 +131,9 @@ public struct LayerSweep {
         var parts = [SweepSettings.headName(of: configuration)]
         switch configuration.head.kind {
         case .additive: parts[0] += " (hidden \(configuration.head.hidden))"
-        case .multihead: parts[0] += " (\(configuration.head.heads) heads, key dim \(configuration.head.keyDim))"
+        case .multihead:
+            parts[0] += " (\(configuration.head.heads) heads, key dim \(configuration.head.keyDim), "
+                + "\(configuration.head.scoreNormalization == .rms ? "RMS-normalised scores" : "raw scores"))"
         }
         parts += [configuration.loss.rawValue, "lr \(configuration.learningRate)", "\(configuration.epochs) epochs",
                   "batch \(configuration.batchSize)", "seed \(configuration.seed)"]

@@ -6,6 +6,16 @@ public enum HeadKind: String, Codable, CaseIterable, Sendable {
     case multihead
 }
 
+/// What multihead attention scores see of each token row.
+public enum ScoreNormalization: String, Codable, CaseIterable, Sendable {
+    /// Scores on RMS-normalised rows, `ĥ_t = √dim · h_t / √(‖h_t‖² + 1e-12)`: a token's score does
+    /// not grow with its norm, so a few huge rows (a decoder's attention sink, |h| ≈ 29,000 beside
+    /// ≈ 250) cannot saturate the softmax in one step. The default for new heads.
+    case rms
+    /// Scores on the rows as they are (heads written before `score_normalization` existed).
+    case none
+}
+
 /// Where a head came from: the encoder, the layer, the training data and the toolkit version.
 public struct HeadProvenance: Codable, Sendable, Equatable {
     /// The encoder whose hidden states the head pools, e.g. `sentence-transformers/all-MiniLM-L6-v2`.
@@ -92,6 +102,9 @@ public struct HeadConfiguration: Codable, Sendable, Equatable {
     public var heads: Int
     /// Multihead: width of keys and queries. Default 64. Ignored (and not written) by `additive`.
     public var keyDim: Int
+    /// Multihead: what the scores see of each row. Default `rms`; `none` when absent from a
+    /// `config.json` (heads written before it existed). Ignored (and not written) by `additive`.
+    public var scoreNormalization: ScoreNormalization
     /// Add an output projection `y = P x + c` (initialised to the identity).
     public var projection: Bool
     /// L2-normalise the output.
@@ -100,13 +113,14 @@ public struct HeadConfiguration: Codable, Sendable, Equatable {
     public var formatVersion: Int
 
     public init(kind: HeadKind, dim: Int, hidden: Int = 128, heads: Int = 4, keyDim: Int = 64,
-                projection: Bool = false, normalize: Bool = false,
+                scoreNormalization: ScoreNormalization = .rms, projection: Bool = false, normalize: Bool = false,
                 provenance: HeadProvenance = HeadProvenance(), formatVersion: Int = HeadConfiguration.currentFormatVersion) {
         self.kind = kind
         self.dim = dim
         self.hidden = hidden
         self.heads = heads
         self.keyDim = keyDim
+        self.scoreNormalization = scoreNormalization
         self.projection = projection
         self.normalize = normalize
         self.provenance = provenance
@@ -120,6 +134,7 @@ public struct HeadConfiguration: Codable, Sendable, Equatable {
     private enum CodingKeys: String, CodingKey {
         case kind, dim, hidden, heads, projection, normalize, provenance
         case keyDim = "key_dim"
+        case scoreNormalization = "score_normalization"
         case formatVersion = "format_version"
     }
 
@@ -132,13 +147,15 @@ public struct HeadConfiguration: Codable, Sendable, Equatable {
         case .additive:
             copy.heads = defaults.heads
             copy.keyDim = defaults.keyDim
+            copy.scoreNormalization = defaults.scoreNormalization
         case .multihead:
             copy.hidden = defaults.hidden
         }
         return copy
     }
 
-    /// Encodes the fields `kind` uses: `hidden` for additive, `heads` and `key_dim` for multihead.
+    /// Encodes the fields `kind` uses: `hidden` for additive, `heads`, `key_dim` and
+    /// `score_normalization` for multihead.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(kind, forKey: .kind)
@@ -149,6 +166,7 @@ public struct HeadConfiguration: Codable, Sendable, Equatable {
         case .multihead:
             try container.encode(heads, forKey: .heads)
             try container.encode(keyDim, forKey: .keyDim)
+            try container.encode(scoreNormalization, forKey: .scoreNormalization)
         }
         try container.encode(projection, forKey: .projection)
         try container.encode(normalize, forKey: .normalize)
@@ -166,6 +184,9 @@ public struct HeadConfiguration: Codable, Sendable, Equatable {
         hidden = try container.decodeIfPresent(Int.self, forKey: .hidden) ?? 128
         heads = try container.decodeIfPresent(Int.self, forKey: .heads) ?? 4
         keyDim = try container.decodeIfPresent(Int.self, forKey: .keyDim) ?? 64
+        // Absent: a head from before the field existed, which scored the raw rows.
+        scoreNormalization = try container.decodeIfPresent(ScoreNormalization.self, forKey: .scoreNormalization)
+            ?? (kind == .multihead ? .none : .rms)
         projection = try container.decodeIfPresent(Bool.self, forKey: .projection) ?? false
         normalize = try container.decodeIfPresent(Bool.self, forKey: .normalize) ?? false
         provenance = try container.decodeIfPresent(HeadProvenance.self, forKey: .provenance) ?? HeadProvenance()

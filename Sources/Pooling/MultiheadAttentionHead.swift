@@ -4,13 +4,19 @@ import Autodiff
 /// sentence's tokens; head `k` weights its own block of `dim / heads` dimensions.
 ///
 /// ```
-/// s_{t,k} = (K h_t) · q_k / √keyDim = h_t · (Kᵀ q_k) / √keyDim         K [keyDim, dim] (shared by all heads), q_k = Q[k] [keyDim]
+/// ĥ_t     = √dim · h_t / √(‖h_t‖² + 1e-12)                           (score_normalization rms, the default; none: ĥ_t = h_t)
+/// s_{t,k} = (K ĥ_t) · q_k / √keyDim = ĥ_t · (Kᵀ q_k) / √keyDim         K [keyDim, dim] (shared by all heads), q_k = Q[k] [keyDim]
 /// w_{t,k} = e^{s_{t,k}} / Σ_{t′ ∈ sentence} e^{s_{t′,k}}              (segment softmax per head)
 /// x[j]    = Σ_t w_{t,k(j)} h_t[j],   k(j) = j / (dim / heads)          (heads concatenated → dim)
 /// y       = P x + c,  then y / ‖y‖₂                                    (optional)
 /// ```
 /// Keys are never materialised: `U = Kᵀ Qᵀ` `[dim, heads]` first, then scores `= H U / √keyDim`
 /// `[T, heads]` — one `[T, dim]·[dim, heads]` GEMM instead of `[T, dim]·[dim, keyDim]`.
+///
+/// The values are the raw rows `h_t` either way; only the scores see `ĥ_t`, whose RMS is 1 for
+/// every token, so one row with activations 100× the others' (a decoder's attention sink) gets a
+/// score of the same scale as the rest instead of saturating the softmax after one small step of
+/// `q` — a saturated softmax passes no gradient back, and the head stays stuck on that token.
 ///
 /// Initialisation: `K` Xavier-uniform (seeded), `Q = 0`: every score is 0 and the head starts
 /// out as mean pooling.
@@ -58,7 +64,10 @@ public struct MultiheadAttentionHead: PoolingHead {
         let keys = parameters.variable(Self.keysName, configuration)        // [keyDim, dim]
         let queries = parameters.variable(Self.queriesName, configuration)  // [heads, keyDim]
         let u = keys.matmul(queries, transposeA: true, transposeB: true)    // [dim, heads] = Kᵀ Qᵀ
-        let scores = rows.matmul(u) * scale                                 // [T, heads]
+        let scored = configuration.scoreNormalization == .rms
+            ? rows.l2Normalized() * Float(configuration.dim).squareRoot()   // [T, dim], RMS 1 per row
+            : rows
+        let scores = scored.matmul(u) * scale                               // [T, heads]
         let weights = scores.segmentSoftmax(segments)                       // [T, heads]
         let pooled = rows.segmentWeightedSum(segments, weights: weights)    // [batch, dim]
         return HeadOutput(embeddings: OutputProjection.applied(pooled, configuration, parameters: parameters), weights: weights)

@@ -154,6 +154,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             ("head.kind", "\(a.head.kind)", "\(b.head.kind)"), ("head.dim", "\(a.head.dim)", "\(b.head.dim)"),
             ("head.hidden", "\(a.head.hidden)", "\(b.head.hidden)"), ("head.heads", "\(a.head.heads)", "\(b.head.heads)"),
             ("head.keyDim", "\(a.head.keyDim)", "\(b.head.keyDim)"),
+            ("head.scoreNormalization", a.head.scoreNormalization.rawValue, b.head.scoreNormalization.rawValue),
             ("head.projection", "\(a.head.projection)", "\(b.head.projection)"),
             ("head.normalize", "\(a.head.normalize)", "\(b.head.normalize)"),
             ("loss", a.loss.rawValue, b.loss.rawValue), ("scale", "\(a.scale)", "\(b.scale)"),

@@ -3,6 +3,7 @@ import Pooling
 import Training
 
 extension HeadKind: ExpressibleByArgument {}
+extension ScoreNormalization: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
 extension ScheduleKind: ExpressibleByArgument {}
 
@@ -24,6 +25,9 @@ struct HeadTrainingOptions: ParsableArguments {
     @Option(name: .customLong("key-dim"), parsing: .unconditional,
             help: "Multihead: width of keys and queries. Default \(TrainingConfiguration.defaults.head.keyDim).")
     var keyDim: Int?
+    @Option(name: .customLong("score-normalization"),
+            help: "Multihead: scores on RMS-normalised rows (rms: a huge row cannot saturate a head) or on the rows as they are (none). Default \(TrainingConfiguration.defaults.head.scoreNormalization.rawValue).")
+    var scoreNormalization: ScoreNormalization?
     @Flag(help: "Add a learned output projection (initialised to the identity).")
     var projection = false
     @Flag(help: "L2-normalise the head's output.")
@@ -71,6 +75,7 @@ struct HeadTrainingOptions: ParsableArguments {
         if let hidden { configuration.head.hidden = hidden }
         if let heads { configuration.head.heads = heads }
         if let keyDim { configuration.head.keyDim = keyDim }
+        if let scoreNormalization { configuration.head.scoreNormalization = scoreNormalization }
         configuration.head.projection = projection
         configuration.head.normalize = normalize
         configuration.loss = loss
@@ -96,7 +101,7 @@ struct HeadTrainingOptions: ParsableArguments {
     /// (`head.dim`) has no flag and keeps its name.
     static let flags: [String: String] = [
         "head": "--head", "head.kind": "--head", "head.hidden": "--hidden", "head.heads": "--heads",
-        "head.keyDim": "--key-dim", "head.projection": "--projection", "head.normalize": "--normalize",
+        "head.keyDim": "--key-dim", "head.scoreNormalization": "--score-normalization", "head.projection": "--projection", "head.normalize": "--normalize",
         "loss": "--loss", "scale": "--scale", "temperature": "--temperature", "symmetric": "--symmetric",
         "infonceThreshold": "--infonce-threshold", "epochs": "--epochs", "learningRate": "--lr",
         "batchSize": "--batch-size", "seed": "--seed", "warmup": "--warmup", "schedule": "--schedule",
@@ -116,5 +121,6 @@ struct HeadTrainingOptions: ParsableArguments {
         try only(hidden != nil, "--hidden", head == .additive, "--head additive")
         try only(heads != nil, "--heads", head == .multihead, "--head multihead")
         try only(keyDim != nil, "--key-dim", head == .multihead, "--head multihead")
+        try only(scoreNormalization != nil, "--score-normalization", head == .multihead, "--head multihead")
     }
 }

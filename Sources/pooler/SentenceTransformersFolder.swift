@@ -81,7 +81,7 @@ enum SentenceTransformersFolder {
         let provenance = configuration.provenance
         let shape = configuration.kind == .additive
             ? "\(configuration.hidden)"
-            : "\(configuration.heads) / \(configuration.keyDim)"
+            : "\(configuration.heads) / \(configuration.keyDim) (scores: \(configuration.scoreNormalization.rawValue))"
         let layerText = report.truncated
             ? "hidden-state layer \(report.layers) of \(report.sourceLayers): the encoder here is **truncated to its first "
                 + "\(report.layers) layers** (`num_hidden_layers: \(report.layers)`; the weights of "

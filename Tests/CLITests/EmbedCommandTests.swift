@@ -47,11 +47,12 @@ struct EmbedCommandTests {
     @Test("--head matches Examples/python/pool.py to 1e-5",
           .enabled(if: PythonReference.isAvailable,
                    "skipped: python3 with numpy, h5py and safetensors is needed (pip install numpy h5py safetensors)"),
-          arguments: ["additive", "multihead"])
+          arguments: ["additive", "multihead", "multihead raw scores"])
     func headMatchesPython(kind: String) throws {
         let configuration = kind == "additive"
             ? HeadConfiguration(kind: .additive, dim: 8, hidden: 5, projection: true, normalize: false)
-            : HeadConfiguration(kind: .multihead, dim: 8, heads: 2, keyDim: 3, projection: true, normalize: true)
+            : HeadConfiguration(kind: .multihead, dim: 8, heads: 2, keyDim: 3,
+                                scoreNormalization: kind == "multihead" ? .rms : .none, projection: true, normalize: true)
         let (head, folder) = try scratch.exportPerturbedHead(configuration, to: "head")
         let input = try scratch.writeHiddenStates("in.h5", dim: 8)
         let swiftOutput = scratch.path("swift.h5")

@@ -90,11 +90,12 @@ struct ExportedTorchModuleTests {
     @Test("pooler_head.py equals pooler embed to 1e-5 (right and left padding)",
           .enabled(if: ExportedTorchModuleTests.torchAvailable,
                    "skipped: python3 with torch, h5py, numpy and safetensors is needed (pip install torch h5py safetensors)"),
-          arguments: ["additive", "multihead"])
+          arguments: ["additive", "multihead", "multihead raw scores"])
     func matchesEmbed(kind: String) throws {
         let configuration = kind == "additive"
             ? HeadConfiguration(kind: .additive, dim: 8, hidden: 5, projection: true, normalize: false)
-            : HeadConfiguration(kind: .multihead, dim: 8, heads: 2, keyDim: 3, projection: true, normalize: true)
+            : HeadConfiguration(kind: .multihead, dim: 8, heads: 2, keyDim: 3,
+                                scoreNormalization: kind == "multihead" ? .rms : .none, projection: true, normalize: true)
         let (_, folder) = try scratch.exportPerturbedHead(configuration, to: "run/head")
         let exported = scratch.path("exported")
         #expect(try PoolerProcess.run(["export", folder.path, "--out", exported]).status == 0)

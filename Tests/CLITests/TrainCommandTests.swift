@@ -98,6 +98,8 @@ struct TrainCommandTests {
         (["--scale", "10", "--loss", "infonce"], "--scale applies only"),
         (["--temperature", "0.1"], "--temperature applies only"),
         (["--heads", "4"], "--heads applies only"),
+        (["--score-normalization", "none"], "--score-normalization applies only"),
+        (["--head", "multihead", "--heads", "2", "--score-normalization", "l2"], "--score-normalization"),
         (["--lr", "-1"], "--lr"),
         (["--epochs", "0"], "--epochs"),
         (["--warmup", "1.5"], "--warmup"),

@@ -53,6 +53,22 @@ struct AttentionHeadTests {
         #expect(report.passed, "\(report)")
     }
 
+    @Test("multihead rms scores do not depend on a row's norm; raw scores do (a huge row takes the head)")
+    func scoreNormalizationIsScaleInvariant() {
+        let segments = Segments(lengths: [5, 3])
+        var scalars = Fixture.rows(segments, dim: 6, seed: 11).scalars
+        let weights = { (configuration: HeadConfiguration, scalars: [Float]) -> Tensor in
+            Fixture.perturbedHead(configuration).attentionWeights(Tensor(shape: [8, 6], scalars: scalars), segments: segments)
+        }
+        let rms = HeadConfiguration(kind: .multihead, dim: 6, heads: 2, keyDim: 3)
+        let raw = HeadConfiguration(kind: .multihead, dim: 6, heads: 2, keyDim: 3, scoreNormalization: .none)
+        let before = (weights(rms, scalars), weights(raw, scalars))
+        for j in 0..<6 { scalars[j] *= 1000 }  // sentence 0's first row: an attention sink's size
+        let after = (weights(rms, scalars), weights(raw, scalars))
+        #expect(Fixture.maxDifference(before.0, after.0) <= 1e-5)
+        #expect(Fixture.maxDifference(before.1, after.1) > 0.1)
+    }
+
     @Test("a batch of one-token sentences: weights are 1, output is the rows")
     func oneTokenSentences() {
         for name in Self.names {

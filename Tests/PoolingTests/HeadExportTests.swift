@@ -43,6 +43,18 @@ struct HeadExportTests {
             + #" "normalize": false, "format_version": 1}"#).utf8)
         let loaded = try JSONDecoder().decode(HeadConfiguration.self, from: old)
         #expect(loaded.kind == .additive && loaded.hidden == 4)
+        #expect(multihead.contains("score_normalization") && !additive.contains("score_normalization"))
+    }
+
+    @Test("multihead score_normalization: rms for new heads, none for heads written before it existed, else refused")
+    func scoreNormalizationCoding() throws {
+        #expect(HeadConfiguration(kind: .multihead, dim: 8).scoreNormalization == .rms)
+        let older = Data(#"{"kind": "multihead", "dim": 8, "heads": 2, "key_dim": 4, "format_version": 1}"#.utf8)
+        #expect(try JSONDecoder().decode(HeadConfiguration.self, from: older).scoreNormalization == ScoreNormalization.none)
+        let raw = HeadConfiguration(kind: .multihead, dim: 8, heads: 2, keyDim: 4, scoreNormalization: .none)
+        #expect(try JSONDecoder().decode(HeadConfiguration.self, from: HeadExport.configurationData(raw)) == raw)
+        let unknown = Data(#"{"kind": "multihead", "dim": 8, "score_normalization": "l2", "format_version": 1}"#.utf8)
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(HeadConfiguration.self, from: unknown) }
     }
 
     @Test("validation rejects impossible configurations with typed errors")

@@ -41,5 +41,6 @@ enum Fixture {
         "multihead+projection+normalize": HeadConfiguration(kind: .multihead, dim: 6, heads: 3, keyDim: 4,
                                                             projection: true, normalize: true),
         "multihead 1 head": HeadConfiguration(kind: .multihead, dim: 6, heads: 1, keyDim: 2),
+        "multihead raw scores": HeadConfiguration(kind: .multihead, dim: 6, heads: 2, keyDim: 3, scoreNormalization: .none),
     ]
 }

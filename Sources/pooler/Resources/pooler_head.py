@@ -18,7 +18,8 @@ Plain PyTorch:
 
 Math (same as pooler's Swift code and Examples/python/pool.py):
   additive:  s_t = v . tanh(W h_t + b);  w = softmax over real tokens;  x = sum_t w_t h_t
-  multihead: s_tk = h_t . (K^T q_k) / sqrt(key_dim) (K shared by all heads);  softmax over real tokens per head k;
+  multihead: g_t = sqrt(dim) h_t / sqrt(|h_t|^2 + 1e-12) with score_normalization "rms" (absent or "none": g_t = h_t);
+             s_tk = g_t . (K^T q_k) / sqrt(key_dim) (K shared by all heads);  softmax over real tokens per head k;
              head k weights dims k*dim/heads .. (k+1)*dim/heads;  heads concatenated
   then optionally y = P x + c, and optionally y / sqrt(|y|^2 + 1e-12).
 Padding may be on either side (attention_mask 1 = real token); a sentence without real tokens
@@ -57,6 +58,9 @@ class PoolerHead(nn.Module):
                 raise ValueError(f"dim {dim} is not divisible by heads {self.heads}")
             self.keys = nn.Linear(dim, self.key_dim, bias=False)
             self.queries = nn.Parameter(torch.zeros(self.heads, self.key_dim))
+            self.score_normalization = config.get("score_normalization", "none")  # absent: a head from before it existed
+            if self.score_normalization not in ("rms", "none"):
+                raise ValueError(f"unknown score_normalization {self.score_normalization!r}")
         else:
             raise ValueError(f"unknown head kind {self.kind!r}")
         self.projection = nn.Linear(dim, dim) if config.get("projection", False) else None
@@ -75,7 +79,10 @@ class PoolerHead(nn.Module):
             x = torch.einsum("bt,btd->bd", weights, h)
         else:
             u = self.keys.weight.t() @ self.queries.t()                     # [dim, heads]
-            scores = (h @ u) / math.sqrt(self.key_dim)                      # [batch, tokens, heads]
+            g = h
+            if self.score_normalization == "rms":                           # RMS 1 per row; padding rows stay 0
+                g = math.sqrt(self.dim) * h / torch.sqrt((h * h).sum(dim=-1, keepdim=True) + 1e-12)
+            scores = (g @ u) / math.sqrt(self.key_dim)                      # [batch, tokens, heads]
             m = mask.unsqueeze(-1)
             weights = torch.softmax(scores.masked_fill(~m, lowest), dim=1) * m  # [batch, tokens, heads]
             b, t, d = h.shape
