@@ -140,8 +140,10 @@ public enum HiddenStatesError: Error, CustomStringConvertible, Equatable, Sendab
         case .exceedsMemoryBudget(let path, let dataset, let what, let bytes, let budget):
             return "\(path): reading \(what) of \(dataset) needs \(byteText(bytes)), "
                 + "more than the memory budget of \(byteText(budget)). "
-                + "Hint: read it in batches (stream with batches(size:)), or raise the budget "
-                + "(the pooler commands read POOLER_MEMORY_BUDGET, e.g. POOLER_MEMORY_BUDGET=32G) if the machine has the memory."
+                + "Hint: the pooler commands read hidden states in batches within the standard budget (8 GiB, or half "
+                + "the RAM), so one read this large means the file declares an implausible size: check it with "
+                + "`pooler inspect` and regenerate it. A program using the library can stream with batches(size:) or "
+                + "raise HiddenStatesFile.Options.memoryBudget."
         case .implausibleStorage(let path, let dataset, let declaredBytes, let storedBytes):
             return "\(path): dataset \(dataset) declares \(byteText(declaredBytes)) of data but the file stores "
                 + "only \(byteText(storedBytes)) for it. "

@@ -5,8 +5,9 @@ import Foundation
 /// Every size a reader takes from a file (extents, chunk shapes, offsets) is multiplied with
 /// overflow checks (`Sizes`) and compared with the budget first, so a corrupt or hostile file gives
 /// `exceedsMemoryBudget` or `sizeOverflow` instead of a crash or an out-of-memory kill.
-/// Libraries take the budget as a parameter (`HiddenStatesFile.Options.memoryBudget`); executables
-/// may read it from the environment (`init(environment:)`, `POOLER_MEMORY_BUDGET`).
+/// Libraries take the budget as a parameter (`HiddenStatesFile.Options.memoryBudget`); an
+/// executable may read it from the environment (`init(environment:)`, `POOLER_MEMORY_BUDGET`).
+/// The `pooler` commands do not: they read in batches and keep the standard budget.
 public struct MemoryBudget: Equatable, Sendable, CustomStringConvertible {
     /// Bytes one read may allocate.
     public var bytes: Int

@@ -176,11 +176,11 @@ public struct LayerSweep {
                 var configuration = training
                 configuration.head.dim = try Trainer.InputSummary(path: layer.train).dim
                 let continuing = resume && FileManager.default.fileExists(atPath: run.checkpoint.path)
-                try Trainer.preflight(configuration: configuration, directory: run, resume: continuing,
-                                      train: [layer.train], dev: layer.dev)
+                let digests = try Trainer.preflight(configuration: configuration, directory: run, resume: continuing,
+                                                    train: [layer.train], dev: layer.dev)
                 let trainer = try Trainer(configuration: configuration, train: try TrainingSplit.load(path: layer.train),
                                           dev: try TrainingSplit.load(path: layer.dev), directory: run,
-                                          toolVersion: toolVersion, workers: workers)
+                                          toolVersion: toolVersion, workers: workers, inputDigests: digests)
                 let outcome = try trainer.run(resume: continuing, stop: stop,
                                               observer: { observer(.training(layer: layer.layer, $0)) })
                 if outcome.reason == .interrupted { return .interrupted(checkpoint: outcome.checkpoint) }

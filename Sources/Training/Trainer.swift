@@ -47,9 +47,12 @@ public final class Trainer {
     ///   `splitDimensionMismatch`, `noPairs`, `missingScores`, `emptyPositiveSet`, `teacherMismatch`, `teacherUnusable`.
     /// - Parameter teacher: the teacher's embeddings of `train`'s sentences; required exactly when
     ///   `configuration.distillation` is set.
+    /// - Parameter inputDigests: the digests ``preflight(configuration:directory:resume:train:dev:teacher:)``
+    ///   returned for these same files (they are then not hashed again); `nil`: hashed here.
     public init(configuration: TrainingConfiguration, train: TrainingSplit, dev: TrainingSplit, directory: RunDirectory,
                 teacher: TeacherEmbeddings? = nil, toolVersion: String = "unknown",
-                memoryBudget: Int = Trainer.defaultMemoryBudget, workers: Int = ForkJoin.cores) throws {
+                memoryBudget: Int = Trainer.defaultMemoryBudget, workers: Int = ForkJoin.cores,
+                inputDigests: Checkpoint.InputDigests? = nil) throws {
         try configuration.validate()
         try Self.checkInputs(train: InputSummary(train), dev: InputSummary(dev), configuration: configuration)
         try Self.checkTeacher(teacher, train: train, configuration: configuration)
@@ -87,8 +90,12 @@ public final class Trainer {
         trainPairs = used
         self.teacher = teacher
         objective = TrainingObjective(configuration, scoreRange: scoreRange, teacher: teacher?.embeddings)
-        hashes = (Self.digest(ofFiles: train.paths), ContentDigest.sha256Hex(ofFileAt: dev.path),
-                  teacher.flatMap { Self.digest(ofFiles: $0.paths) })
+        if let known = inputDigests {  // hashed by `preflight` a moment ago
+            hashes = (known.train.isEmpty ? nil : known.train, known.dev.isEmpty ? nil : known.dev, known.teacher)
+        } else {
+            hashes = (Self.digest(ofFiles: train.paths), ContentDigest.sha256Hex(ofFileAt: dev.path),
+                      teacher.flatMap { Self.digest(ofFiles: $0.paths) })
+        }
     }
 
     /// SHA-256 of one file, or of the newline-joined digests of several (in order); `nil` when one is unreadable.
@@ -536,16 +543,20 @@ extension Trainer {
     /// The checks on the run directory that need no data: call before loading the splits so a
     /// wrong resume fails at once.
     ///
+    /// - Returns: on resume with `train` and `dev` given, the inputs' digests it compared with the
+    ///   checkpoint's — pass them to ``init(configuration:train:dev:directory:teacher:toolVersion:memoryBudget:workers:inputDigests:)``
+    ///   so the files are not hashed twice; else `nil`.
     /// - Throws: ``TrainingError/runDirectoryInUse(path:)`` (a checkpoint exists and `resume` is
     ///   false), ``TrainingError/checkpointMissing(path:)``, ``TrainingError/checkpointCorrupt(path:detail:)``,
     ///   ``TrainingError/resumeMismatch(checkpoint:field:checkpointValue:requestedValue:)``.
+    @discardableResult
     public static func preflight(configuration: TrainingConfiguration, directory: RunDirectory, resume: Bool,
-                                 train: [String]? = nil, dev: String? = nil, teacher: [String] = []) throws {
+                                 train: [String]? = nil, dev: String? = nil, teacher: [String] = []) throws -> Checkpoint.InputDigests? {
         try configuration.validate()
         let exists = FileManager.default.fileExists(atPath: directory.checkpoint.path)
         guard resume else {
             if exists { throw TrainingError.runDirectoryInUse(path: directory.url.path) }
-            return
+            return nil
         }
         let checkpoint = try Checkpoint.read(from: directory.checkpoint)
         let inputs = train.flatMap { train in
@@ -553,6 +564,7 @@ extension Trainer {
                                               teacher: teacher.isEmpty ? nil : digest(ofFiles: teacher)) }
         }
         try checkResumable(checkpoint, configuration: configuration, directory: directory, inputs: inputs)
+        return inputs
     }
 
     /// The one check that `checkpoint` may be continued with `configuration` on files whose digests

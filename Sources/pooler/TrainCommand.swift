@@ -120,8 +120,8 @@ struct TrainCommand: ParsableCommand {
         for summary in trainSummaries {
             try Trainer.checkInputs(train: summary, dev: devSummary, configuration: configuration)
         }
-        try Trainer.preflight(configuration: configuration, directory: directory, resume: resume, train: train, dev: dev,
-                              teacher: teacherPaths)
+        let digests = try Trainer.preflight(configuration: configuration, directory: directory, resume: resume,
+                                            train: train, dev: dev, teacher: teacherPaths)
 
         // Teachers first: their checks against the training files are cheaper than reading the splits.
         let teachers = try zip(teacher, train).map { try TeacherEmbeddings.load($0, for: $1) }
@@ -132,7 +132,7 @@ struct TrainCommand: ParsableCommand {
         let trainer = try Trainer(configuration: configuration, train: trainSplit, dev: devSplit, directory: directory,
                                   teacher: teachers.isEmpty ? nil : try TeacherEmbeddings.concatenated(teachers),
                                   toolVersion: PoolerVersion.string,
-                                  workers: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+                                  workers: threads ?? ProcessInfo.processInfo.activeProcessorCount, inputDigests: digests)
         // Everything checkable is checked; only now is the run directory created (and locked).
         let lock = try RunLock(directory.url)
         let stop = StopSignal()

@@ -181,5 +181,14 @@ struct TrainCommandTests {
         #expect(a == b, "resumed head differs from the uninterrupted run's")
         func result(_ text: String) -> String? { text.split(separator: "\n").first { $0.hasPrefix("done:") }.map(String.init) }
         #expect(result(straight.stdout) != nil && result(straight.stdout) == result(resumed.stdout))
+        // The resumed run records the inputs' digests its resume check computed: the same as a fresh run's.
+        func digests(_ run: String) throws -> [String?] {
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.path("\(run)/summary.json"))))
+            let object = summary as? [String: Any]
+            return ["train", "dev"].map { ((object?[$0] as? [String: Any])?["sha256"] as? String) }
+        }
+        let straightDigests = try digests("straight")
+        let resumedDigests = try digests("interrupted")
+        #expect(straightDigests.allSatisfy { ($0?.count ?? 0) == 64 } && straightDigests == resumedDigests)
     }
 }

@@ -105,7 +105,7 @@ struct HostileFileTests {
         let path = directory.path("budget.h5")
         try Fixtures.writeRaw(to: path)  // /tokens 6 × 2 float32 (48 bytes of Float), /offsets [3]
         let file = try open(path, budget: MemoryBudget(bytes: 40))
-        expectHiddenStatesError([path, "/tokens", "2 sentences", "memory budget", "POOLER_MEMORY_BUDGET"],
+        expectHiddenStatesError([path, "/tokens", "2 sentences", "memory budget", "memoryBudget"],
                                 { _ = try file.readAll() }) {
             if case .exceedsMemoryBudget(path, "/tokens", _, 48, 40) = $0 { return true } else { return false }
         }
