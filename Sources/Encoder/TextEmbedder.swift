@@ -37,7 +37,8 @@ public struct TextEmbedder: Sendable {
     }
 
     /// A learned head from an export folder (or a training run folder holding `head/`), checked
-    /// against the model and layer it was trained on unless `ignoreProvenance`.
+    /// against the model and layer it was trained on, and refused when it was trained on prompted
+    /// states (provenance `template`; the text is encoded as given), unless `ignoreProvenance`.
     /// - Throws: ``EncoderError/headMismatch(head:field:trainedOn:requested:)``, ``PoolingError`` for the head folder.
     public init(modelFolder: URL, layer: Int? = nil, head: URL, normalize: Bool = false, maxLength: Int? = nil,
                 ignoreProvenance: Bool = false) throws {

@@ -128,6 +128,19 @@ struct ExtractCommandTests {
         let forced = try PoolerProcess.run(["embed", "--model", Self.model, "--input", input, "--head", head.path, "--layer", "2",
                                             "--ignore-head-provenance", "--output", scratch.path("h2.h5")])
         #expect(forced.status == 0, "\(forced.stderr)")
+
+        // A head trained on prompted states (`extract_hidden_states.py --template`): the text path
+        // encodes the bare text, so it is refused unless overridden.
+        configuration.provenance.template = "This sentence : \"{sentence}\" means in one word:\""
+        let (_, prompted) = try scratch.exportPerturbedHead(configuration, to: "prompted")
+        let refused = try PoolerProcess.run(["embed", "--model", Self.model, "--input", input, "--head", prompted.path,
+                                             "--output", scratch.path("p.h5")])
+        #expect(refused.status != 0 && refused.stderr.contains("trained on template") && refused.stderr.contains("means in one word"),
+                "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("p.h5")))
+        let overridden = try PoolerProcess.run(["embed", "--model", Self.model, "--input", input, "--head", prompted.path,
+                                                "--ignore-head-provenance", "--output", scratch.path("p.h5")])
+        #expect(overridden.status == 0, "\(overridden.stderr)")
     }
 
     @Test("bad texts and model folders are typed errors naming the file and line; nothing is written", arguments: [
