@@ -29,13 +29,18 @@ enum SentenceTransformersFolder {
     ])
 
     /// The encoder layers to keep for `head`: nil for all (`last`, or the model's own count),
-    /// else `K`. A head from another model, or with a layer that cannot be found in this one, is
-    /// refused unless `ignoreProvenance` (then the whole encoder is copied).
+    /// else `K`. A head from another model, trained on prompted states, or with a layer that cannot
+    /// be found in this one, is refused unless `ignoreProvenance` (then the whole encoder is copied).
     static func layers(for head: any PoolingHead, headPath: String, model: ModelFolder, modelLayers: Int,
                        ignoreProvenance: Bool) throws -> Int? {
         let provenance = head.configuration.provenance
         if !ignoreProvenance, provenance.model != "unknown", !TextEncoder.sameModel(provenance.model, model.modelName) {
             throw EncoderError.headMismatch(head: headPath, field: "model", trainedOn: provenance.model, requested: model.modelName)
+        }
+        if !ignoreProvenance, provenance.template != "none", provenance.template != HeadProvenance.unknown {
+            // sentence-transformers would encode the bare text; its prompts are prefixes only.
+            throw EncoderError.headMismatch(head: headPath, field: "template", trainedOn: provenance.template,
+                                            requested: "none (sentence-transformers encodes the text as given)")
         }
         if provenance.layer == "last" { return nil }
         guard let layer = Int(provenance.layer), (0...modelLayers).contains(layer) else {

@@ -31,9 +31,10 @@ struct SentenceTransformersExportTests {
         """
 
     /// A perturbed additive head on layer 1 of tiny-bert, exported into `run/head`, and the folder exported from it.
-    func export(layer: String = "1", model: String = "tiny-bert", extra: [String] = []) throws -> (run: String, out: String, result: PoolerProcess) {
+    func export(layer: String = "1", model: String = "tiny-bert", template: String = "unknown",
+                extra: [String] = []) throws -> (run: String, out: String, result: PoolerProcess) {
         var configuration = HeadConfiguration(kind: .additive, dim: 32, hidden: 5, projection: true, normalize: false)
-        configuration.provenance = HeadProvenance(model: model, layer: layer, trainingDataHash: "abc123")
+        configuration.provenance = HeadProvenance(model: model, layer: layer, trainingDataHash: "abc123", template: template)
         _ = try scratch.exportPerturbedHead(configuration, to: "run/head")
         let out = scratch.path("st-model")
         let result = try PoolerProcess.run(["export", scratch.path("run"), "--sentence-transformers", Self.model, "--out", out] + extra)
@@ -97,6 +98,12 @@ struct SentenceTransformersExportTests {
         let (_, badOut, bad) = try export(layer: "7")
         #expect(bad.status != 0 && bad.stderr.contains("'7'"), "\(bad.stderr)")
         #expect(!FileManager.default.fileExists(atPath: badOut))
+        // Trained on prompted states: sentence-transformers would encode the bare text.
+        let (_, promptOut, prompted) = try export(template: "Summarise: {sentence}")
+        #expect(prompted.status != 0 && prompted.stderr.contains("Summarise: {sentence}"), "\(prompted.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: promptOut))
+        let (_, bareOut, bare) = try export(template: "none")
+        #expect(bare.status == 0 && FileManager.default.fileExists(atPath: bareOut), "\(bare.stderr)")
     }
 
     @Test("with the head's layer the last, the encoder is copied byte for byte")
