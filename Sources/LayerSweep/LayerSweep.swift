@@ -58,6 +58,7 @@ public struct LayerSweep {
     ///
     /// - Throws: ``SweepError``, ``Training/TrainingError``, ``HiddenStates/HiddenStatesError``.
     public func preflight(resume: Bool) throws {
+        _ = try recordedTemplate()
         if let training = settings.training {
             for layer in layers {
                 let dev = try Trainer.InputSummary(path: layer.dev)
@@ -91,6 +92,24 @@ public struct LayerSweep {
         }
     }
 
+    /// The prompt template every input file records (`template` attribute): nil when none says.
+    /// - Throws: ``SweepError/mixedTemplates(first:firstTemplate:other:otherTemplate:)`` when two
+    ///   files record different ones; ``HiddenStates/HiddenStatesError`` for a file that does not open.
+    public func recordedTemplate() throws -> String? {
+        var first: (path: String, template: String)?
+        for path in (layers + (referenceIsSwept ? [] : [referenceLayer])).flatMap(\.files) {
+            guard let template = try Trainer.InputSummary(path: path).template, template != HeadProvenance.unknown else { continue }
+            guard let seen = first else {
+                first = (path, template)
+                continue
+            }
+            if seen.template != template {
+                throw SweepError.mixedTemplates(first: seen.path, firstTemplate: seen.template, other: path, otherTemplate: template)
+            }
+        }
+        return first?.template
+    }
+
     /// Runs (or, with `resume`, continues) the sweep. Call ``preflight(resume:)`` first.
     /// - Throws: ``SweepError``, ``Training/TrainingError`` (including `runDirectoryLocked` when
     ///   another process works in `OUT`), ``HiddenStates/HiddenStatesError``, ``Evaluation/EvaluationError``.
@@ -117,6 +136,7 @@ public struct LayerSweep {
             }
         }
         let report = SweepReport(root: settings.root, headDescription: settings.training.map(Self.describe),
+                                 template: try recordedTemplate(),
                                  resamples: settings.resamples, confidenceLevel: settings.confidenceLevel,
                                  layers: results, comparison: try comparison(results, observer: observer))
         try SweepFiles.writeJSON(report, to: reportFile)

@@ -1,4 +1,5 @@
 import Foundation
+import Pooling
 
 /// What can go wrong in a layer sweep before or around the per-layer work; errors of the files
 /// themselves (``HiddenStates/HiddenStatesError``), of training (``Training/TrainingError``) and of
@@ -23,6 +24,8 @@ public enum SweepError: Error, Equatable, CustomStringConvertible {
     /// A file of the sweep folder is unreadable or not what the sweep wrote.
     case resultCorrupt(path: String, detail: String)
     case writeFailed(path: String, detail: String)
+    /// Two input files record different prompt templates (`template` attribute).
+    case mixedTemplates(first: String, firstTemplate: String, other: String, otherTemplate: String)
 
     public var description: String {
         switch self {
@@ -55,6 +58,10 @@ public enum SweepError: Error, Equatable, CustomStringConvertible {
                 + "or start a new sweep in another --out folder"
         case .writeFailed(let path, let detail):
             return "cannot write \(path): \(detail); hint: check free disk space and permissions"
+        case .mixedTemplates(let first, let firstTemplate, let other, let otherTemplate):
+            return "\(first) was extracted with \(HeadProvenance.described(firstTemplate)) but \(other) with "
+                + "\(HeadProvenance.described(otherTemplate)); hint: a sweep compares layers of one extraction: put "
+                + "each template's layers under their own --root"
         }
     }
 }

@@ -35,6 +35,9 @@ public struct SweepReport: Codable, Equatable, Sendable {
     public var root: String
     /// The learned head's settings (nil: no head was trained, `--no-head`).
     public var headDescription: String?
+    /// The prompt template the layers' sentences were wrapped in (their files' `template`
+    /// attribute, the same in all); `none` for bare sentences, nil when the files do not say.
+    public var template: String?
     public var resamples: Int
     public var confidenceLevel: Double
     public var layers: [LayerResult]
@@ -47,10 +50,11 @@ public struct SweepReport: Codable, Equatable, Sendable {
     /// ``best`` against ``lastLayerBestFixed`` on test.
     public var comparison: SweepComparison?
 
-    public init(root: String, headDescription: String?, resamples: Int, confidenceLevel: Double, layers: [LayerResult],
-                comparison: SweepComparison?) {
+    public init(root: String, headDescription: String?, template: String? = nil, resamples: Int, confidenceLevel: Double,
+                layers: [LayerResult], comparison: SweepComparison?) {
         self.root = root
         self.headDescription = headDescription
+        self.template = template
         self.resamples = resamples
         self.confidenceLevel = confidenceLevel
         self.layers = layers.sorted { $0.layer < $1.layer }

@@ -54,6 +54,26 @@ struct LayerSweepTests {
         #expect(json["comparison"] is [String: Any])
     }
 
+    @Test("the layers' prompt template is in the report and the table; layers with different templates are refused")
+    func templates() throws {
+        let prompt = "Summarise: {sentence}"
+        let fixture = try SweepFixture(templates: [0: prompt, 2: prompt])
+        let report = try #require(try fixture.sweep(out: "out", training: nil).run(resume: false).report)
+        #expect(report.template == prompt)
+        #expect(report.table().contains("wrapped in the template 'Summarise: {sentence}'"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
+        #expect(json["template"] as? String == prompt)
+        let bareFixture = try SweepFixture()
+        let bare = try #require(try bareFixture.sweep(out: "out", training: nil).run(resume: false).report)
+        #expect(bare.template == nil && !bare.table().contains("template"))
+
+        let mixed = try SweepFixture(templates: [0: prompt, 2: "none"])
+        #expect { try mixed.sweep(out: "out").preflight(resume: false) } throws: { error in
+            guard case SweepError.mixedTemplates(let first, let firstTemplate, let other, let otherTemplate) = error else { return false }
+            return first.hasSuffix("L0/train.h5") && firstTemplate == prompt && other.contains("L2/") && otherTemplate == "none"
+        }
+    }
+
     @Test("interrupted in a layer's training, resumed: finished layers kept, the result bit-identical")
     func resume() throws {
         let fixture = try SweepFixture()

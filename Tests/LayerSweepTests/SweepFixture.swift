@@ -1,4 +1,5 @@
 import Foundation
+import HiddenStates
 import LayerSweep
 import Training
 
@@ -9,14 +10,20 @@ final class SweepFixture {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-tests-\(UUID().uuidString)")
     var root: String { url.appendingPathComponent("root").path }
 
-    init(layers: [(layer: Int, signal: Float)] = [(0, 0.05), (2, 1)], test: Bool = true, dim: Int = 8) throws {
+    /// `templates[k]`: the `template` attribute of layer k's files (none when absent).
+    init(layers: [(layer: Int, signal: Float)] = [(0, 0.05), (2, 1)], test: Bool = true, dim: Int = 8,
+         templates: [Int: String] = [:]) throws {
         for (layer, signal) in layers {
+            let attributes: [String: AttributeValue] = templates[layer].map { ["template": .string($0)] } ?? [:]
             let folder = url.appendingPathComponent("root/L\(layer)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try SyntheticPairs.write(path: folder.appendingPathComponent("train.h5").path, pairs: 96, dim: dim, seed: 1, signal: signal)
-            try SyntheticPairs.write(path: folder.appendingPathComponent("dev.h5").path, pairs: 48, dim: dim, seed: 2, signal: signal)
+            try SyntheticPairs.write(path: folder.appendingPathComponent("train.h5").path, pairs: 96, dim: dim, seed: 1, signal: signal,
+                                     extraAttributes: attributes)
+            try SyntheticPairs.write(path: folder.appendingPathComponent("dev.h5").path, pairs: 48, dim: dim, seed: 2, signal: signal,
+                                     extraAttributes: attributes)
             if test {
-                try SyntheticPairs.write(path: folder.appendingPathComponent("test.h5").path, pairs: 48, dim: dim, seed: 3, signal: signal)
+                try SyntheticPairs.write(path: folder.appendingPathComponent("test.h5").path, pairs: 48, dim: dim, seed: 3, signal: signal,
+                                         extraAttributes: attributes)
             }
         }
     }
