@@ -14,38 +14,74 @@ import Glibc
 /// signal, so each input is first read in full by `pooler probe-file` in a child process: if that
 /// child dies of a signal or exceeds its time limit, the command stops with a typed error naming
 /// the file; otherwise the command goes on (and reports any typed error itself). The probe costs
-/// one extra read of each input; `POOLER_SKIP_PROBE=1` skips it for files you trust.
+/// one extra read of each input, in as many children at once as there are cores (a sweep has
+/// dozens of inputs); `POOLER_SKIP_PROBE=1` skips it for files you trust.
 enum InputProbe {
-    /// Probes every path that names an HDF5 file (other paths are left to the command's own checks).
-    static func check(_ paths: [String]) throws {
+    /// Probes every path that names an HDF5 file (other paths are left to the command's own checks),
+    /// up to `concurrency` at a time. When several fail, the error names the first in `paths` order.
+    static func check(_ paths: [String], concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         if ProcessInfo.processInfo.environment["POOLER_SKIP_PROBE"] == "1" { return }
-        for path in Set(paths) where OutputPaths.kind(of: path) == "regular file" {
-            try probe(path)
+        var seen = Set<String>()
+        let files = paths.filter { seen.insert($0).inserted && OutputPaths.kind(of: $0) == "regular file" }
+        var failures: [Int: ProbeError] = [:]
+        var running: [(index: Int, probe: Probe)] = []
+        var next = 0
+        while next < files.count || !running.isEmpty {
+            while running.count < max(1, concurrency), next < files.count {
+                if let probe = Probe(files[next]) { running.append((next, probe)) }
+                next += 1
+            }
+            usleep(5_000)
+            running.removeAll { item in
+                guard let outcome = item.probe.poll() else { return false }
+                if case .failed(let error) = outcome { failures[item.index] = error }
+                return true
+            }
         }
+        if let first = failures.keys.min(), let error = failures[first] { throw error }
     }
 
-    static func probe(_ path: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        process.arguments = ["probe-file", path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return  // no child could start: the command reads the file itself
+    /// One `pooler probe-file` child and its deadline.
+    struct Probe {
+        let path: String
+        let process: Process
+        let limit: Double
+        let deadline: Date
+
+        enum Outcome { case passed, failed(ProbeError) }
+
+        /// Starts the child; nil when none could start (the command then reads the file itself).
+        init?(_ path: String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+            process.arguments = ["probe-file", path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            do {
+                try process.run()
+            } catch {
+                return nil
+            }
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            self.path = path
+            self.process = process
+            limit = 30 + Double(size) / 20e6  // seconds: generous for a full read on a slow disk
+            deadline = Date().addingTimeInterval(limit)
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        let limit = 30 + Double(size) / 20e6  // seconds: generous for a full read on a slow disk
-        let deadline = Date().addingTimeInterval(limit)
-        while process.isRunning && Date() < deadline { usleep(5_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw ProbeError.hang(path: path, seconds: Int(limit))
-        }
-        if process.terminationReason == .uncaughtSignal {
-            throw ProbeError.crash(path: path, signal: process.terminationStatus)
+
+        /// nil while the child runs within its deadline; else how it ended (a child past its
+        /// deadline is killed).
+        func poll() -> Outcome? {
+            if process.isRunning {
+                guard Date() >= deadline else { return nil }
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                return .failed(.hang(path: path, seconds: Int(limit)))
+            }
+            if process.terminationReason == .uncaughtSignal {
+                return .failed(.crash(path: path, signal: process.terminationStatus))
+            }
+            return .passed
         }
     }
 
