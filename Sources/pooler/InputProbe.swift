@@ -48,7 +48,10 @@ enum InputProbe {
         let limit: Double
         let deadline: Date
 
-        enum Outcome { case passed, failed(ProbeError) }
+        enum Outcome {
+            case passed
+            case failed(ProbeError)
+        }
 
         /// Starts the child; nil when none could start (the command then reads the file itself).
         init?(_ path: String) {
