@@ -485,19 +485,22 @@ extension Trainer {
         public var dim: Int
         /// The file's `template` attribute (the prompt its sentences were wrapped in), nil when absent.
         public var template: String?
+        /// The file's `layer` attribute (`"last"`, `"3"`), nil when absent.
+        public var layer: String?
 
-        public init(path: String, pairs: Int, hasScores: Bool, dim: Int, template: String? = nil) {
+        public init(path: String, pairs: Int, hasScores: Bool, dim: Int, template: String? = nil, layer: String? = nil) {
             self.path = path
             self.pairs = pairs
             self.hasScores = hasScores
             self.dim = dim
             self.template = template
+            self.layer = layer
         }
 
         /// From a file's metadata (no hidden states read).
         public init(path: String, metadata: HiddenStatesMetadata) {
             self.init(path: path, pairs: metadata.pairs ?? 0, hasScores: metadata.hasScores, dim: metadata.dim,
-                      template: metadata.attributes["template"]?.stringValue)
+                      template: metadata.attributes["template"]?.stringValue, layer: metadata.attributes["layer"]?.stringValue)
         }
 
         /// Opens the file at `path` for its metadata only (no hidden states read).
@@ -510,7 +513,7 @@ extension Trainer {
 
         init(_ split: TrainingSplit) {
             self.init(path: split.path, pairs: split.pairs.count, hasScores: split.scores != nil, dim: split.dim,
-                      template: split.template)
+                      template: split.template, layer: split.layer)
         }
     }
 
@@ -532,6 +535,10 @@ extension Trainer {
         }
         guard configuration.head.dim == train.dim else {
             throw TrainingError.dimensionMismatch(path: train.path, fileDim: train.dim, headDim: configuration.head.dim)
+        }
+        if let trainLayer = train.layer, let devLayer = dev.layer, trainLayer != devLayer,
+           trainLayer != HeadProvenance.unknown, devLayer != HeadProvenance.unknown {
+            throw TrainingError.splitLayerMismatch(train: train.path, trainLayer: trainLayer, dev: dev.path, devLayer: devLayer)
         }
         if let trainTemplate = train.template, let devTemplate = dev.template, trainTemplate != devTemplate,
            trainTemplate != HeadProvenance.unknown, devTemplate != HeadProvenance.unknown {

@@ -14,6 +14,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
     case dimensionMismatch(path: String, fileDim: Int, headDim: Int)
     /// Train and dev files hold hidden states of different widths.
     case splitDimensionMismatch(train: String, trainDim: Int, dev: String, devDim: Int)
+    /// Train and dev files from different layers (`layer` attributes).
+    case splitLayerMismatch(train: String, trainLayer: String, dev: String, devLayer: String)
     /// Train and dev sentences wrapped in different prompt templates (`template` attributes).
     case splitTemplateMismatch(train: String, trainTemplate: String, dev: String, devTemplate: String)
     /// The file holds no `/pairs` (or zero of them).
@@ -65,6 +67,9 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .splitDimensionMismatch(train, trainDim, dev, devDim):
             return "\(name("train")) \(train) has dim \(trainDim) but \(name("dev")) \(dev) has dim \(devDim). "
                 + "HINT: extract both splits from the same model and layer."
+        case let .splitLayerMismatch(train, trainLayer, dev, devLayer):
+            return "\(name("train")) \(train) holds layer \(trainLayer) but \(name("dev")) \(dev) holds layer \(devLayer); "
+                + "dev would choose the epoch on another layer's states. HINT: extract both splits at the same layer."
         case let .splitTemplateMismatch(train, trainTemplate, dev, devTemplate):
             return "\(name("train")) \(train) was extracted with \(HeadProvenance.described(trainTemplate)) but "
                 + "\(name("dev")) \(dev) with \(HeadProvenance.described(devTemplate)); dev would choose the epoch on other states. "

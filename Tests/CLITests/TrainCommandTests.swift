@@ -1,4 +1,5 @@
 import Foundation
+import HiddenStates
 import Testing
 import Training
 
@@ -121,6 +122,13 @@ struct TrainCommandTests {
         let mismatch = try PoolerProcess.run(["train", "--train", train, "--dev", wide, "--out", scratch.path("x")])
         #expect(mismatch.status != 0)
         #expect(mismatch.stderr.contains("dim 16") && mismatch.stderr.contains("dim 8") && mismatch.stderr.contains(wide))
+
+        // The same width from another layer: refused, both layers named.
+        let layer3 = scratch.path("layer3.h5")
+        try SyntheticPairs.write(path: layer3, pairs: 10, seed: 3, extraAttributes: ["layer": .string("3")])
+        let otherLayer = try PoolerProcess.run(["train", "--train", train, "--dev", layer3, "--out", scratch.path("v")])
+        #expect(otherLayer.status != 0 && otherLayer.stderr.contains("holds layer last") && otherLayer.stderr.contains("layer 3")
+                    && otherLayer.stderr.contains(layer3), "\(otherLayer.stderr)")
 
         let missing = try PoolerProcess.run(["train", "--train", scratch.path("nope.h5"), "--dev", dev, "--out", scratch.path("y")])
         #expect(missing.status != 0)
