@@ -32,7 +32,7 @@ from safetensors.numpy import load_file
 def load_head(folder):
     with open(os.path.join(folder, "config.json")) as f:
         config = json.load(f)
-    if config.get("format_version") != 1:
+    if config.get("format_version") not in (1, 2):  # 2: multihead heads carry score_normalization
         sys.exit(f"{folder}: unsupported format_version {config.get('format_version')}")
     tensors = {k: v.astype(np.float64) for k, v in load_file(os.path.join(folder, "model.safetensors")).items()}
     return config, tensors

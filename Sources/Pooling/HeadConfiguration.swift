@@ -90,8 +90,12 @@ public struct HeadProvenance: Codable, Sendable, Equatable {
 /// projection  projection.weight [dim, dim]     projection.bias [dim]     (both kinds, optional)
 /// ```
 public struct HeadConfiguration: Codable, Sendable, Equatable {
-    /// The on-disk format this toolkit writes and reads.
-    public static let currentFormatVersion = 1
+    /// The on-disk format this toolkit writes: 2 since multihead heads carry `score_normalization`
+    /// (a reader that ignored the field would score an `rms` head's rows raw, silently wrong; so
+    /// readers of version 1 refuse version 2 files instead).
+    public static let currentFormatVersion = 2
+    /// The formats this toolkit reads: 1 (no `score_normalization`: multihead scores raw rows) and 2.
+    public static let supportedFormatVersions = 1...2
 
     public var kind: HeadKind
     /// Width of the hidden states (and of the output).
@@ -196,7 +200,7 @@ public struct HeadConfiguration: Codable, Sendable, Equatable {
     /// - Throws: ``PoolingError/unsupportedFormatVersion(path:found:supported:)`` or
     ///   ``PoolingError/invalidConfiguration(path:field:value:requirement:)``.
     public func validate(path: String = "configuration") throws {
-        guard formatVersion == Self.currentFormatVersion else {
+        guard Self.supportedFormatVersions.contains(formatVersion) else {
             throw PoolingError.unsupportedFormatVersion(path: path, found: formatVersion, supported: Self.currentFormatVersion)
         }
         func require(_ condition: Bool, _ field: String, _ value: Int, _ requirement: String) throws {

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// ```
 /// FOLDER/config.json          HeadConfiguration, pretty-printed, sorted keys
-/// FOLDER/model.safetensors    F32 tensors by name; metadata {"format": "pt", "pooler_format_version": "1", "head": kind,
+/// FOLDER/model.safetensors    F32 tensors by name; metadata {"format": "pt", "pooler_format_version": "2", "head": kind,
 ///                             "pooler_sha256": ContentDigest of the tensors}
 /// ```
 /// The digest is checked on load when present (heads written by other tools may lack it), so a
@@ -31,7 +31,7 @@ public enum HeadExport {
         return SafeTensors.Contents(
             tensors: head.parameters.mapValues { SafeTensors.Entry(shape: $0.shape, values: $0.scalars) },
             metadata: ["format": "pt",
-                       "pooler_format_version": "\(HeadConfiguration.currentFormatVersion)",
+                       "pooler_format_version": "\(head.configuration.formatVersion)",
                        "head": head.configuration.kind.rawValue,
                        digestKey: ContentDigest.sha256Hex(tensors: head.parameters)])
     }

@@ -74,7 +74,7 @@ public enum PoolingError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .invalidConfiguration(path, field, value, requirement):
             return "\(path): configuration field '\(field)' = \(value) is invalid: \(requirement)."
         case let .unsupportedFormatVersion(path, found, supported):
-            return "\(path): format_version \(found) is not supported (this pooler reads version \(supported)). "
+            return "\(path): format_version \(found) is not supported (this pooler reads versions 1 to \(supported)). "
                 + "Hint: use the pooler version that wrote it, or export the head again."
         case let .weightsUnreadable(path, reason):
             return "\(path): cannot read the head weights: \(reason)"

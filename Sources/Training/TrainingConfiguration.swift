@@ -147,9 +147,12 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         var b = other
         a.head.provenance = HeadProvenance()
         b.head.provenance = HeadProvenance()
-        // Fields the head's kind ignores are not stored, so they cannot differ.
+        // Fields the head's kind ignores are not stored, so they cannot differ; a checkpoint of
+        // format 1 holds the same settings as format 2 (its multihead score_normalization is none).
         a.head = a.head.canonical
         b.head = b.head.canonical
+        a.head.formatVersion = HeadConfiguration.currentFormatVersion
+        b.head.formatVersion = HeadConfiguration.currentFormatVersion
         let fields: [(String, String, String)] = [
             ("head.kind", "\(a.head.kind)", "\(b.head.kind)"), ("head.dim", "\(a.head.dim)", "\(b.head.dim)"),
             ("head.hidden", "\(a.head.hidden)", "\(b.head.hidden)"), ("head.heads", "\(a.head.heads)", "\(b.head.heads)"),

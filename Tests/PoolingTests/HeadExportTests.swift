@@ -26,7 +26,7 @@ struct HeadExportTests {
         #expect(text.contains("\"key_dim\" : 4") && text.contains("\"training_data_hash\" : \"abc\""))
         #expect(try JSONDecoder().decode(HeadConfiguration.self, from: data) == configuration)
         let minimal = Data(#"{"kind": "additive", "dim": 16, "format_version": 1}"#.utf8)
-        #expect(try JSONDecoder().decode(HeadConfiguration.self, from: minimal) == HeadConfiguration(kind: .additive, dim: 16))
+        #expect(try JSONDecoder().decode(HeadConfiguration.self, from: minimal) == HeadConfiguration(kind: .additive, dim: 16, formatVersion: 1))
     }
 
     @Test("each kind writes only its own size fields; older files with all of them still load")
@@ -65,9 +65,10 @@ struct HeadExportTests {
         #expect(throws: PoolingError.self) { try HeadConfiguration(kind: .multihead, dim: 10, heads: 4).validate() }
         #expect(throws: PoolingError.self) { try HeadConfiguration(kind: .multihead, dim: 8, keyDim: 0).validate() }
         #expect(throws: PoolingError.self) { try HeadConfiguration(kind: .additive, dim: 8, hidden: -1).validate() }
-        #expect(throws: PoolingError.unsupportedFormatVersion(path: "c", found: 2, supported: 1)) {
-            try HeadConfiguration(kind: .additive, dim: 8, formatVersion: 2).validate(path: "c")
+        #expect(throws: PoolingError.unsupportedFormatVersion(path: "c", found: 3, supported: 2)) {
+            try HeadConfiguration(kind: .additive, dim: 8, formatVersion: 3).validate(path: "c")
         }
+        try HeadConfiguration(kind: .multihead, dim: 8, scoreNormalization: .none, formatVersion: 1).validate()
     }
 
     @Test("export then load gives the same head and the same embeddings", arguments: Fixture.configurations.keys.sorted())
@@ -81,7 +82,7 @@ struct HeadExportTests {
         let rows = Fixture.rows(Fixture.segments, dim: configuration.dim)
         #expect(loaded.pooled(rows, segments: Fixture.segments) == head.pooled(rows, segments: Fixture.segments))
         let weights = try SafeTensors.read(folder.appendingPathComponent("model.safetensors"))
-        #expect(weights.metadata == ["format": "pt", "pooler_format_version": "1", "head": configuration.kind.rawValue,
+        #expect(weights.metadata == ["format": "pt", "pooler_format_version": "2", "head": configuration.kind.rawValue,
                                      HeadExport.digestKey: ContentDigest.sha256Hex(tensors: head.parameters)])
     }
 

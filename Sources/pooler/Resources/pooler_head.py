@@ -35,15 +35,15 @@ import torch
 from torch import nn
 from safetensors.torch import load_file, save_file
 
-FORMAT_VERSION = 1
+FORMAT_VERSIONS = (1, 2)  # 2: multihead heads carry score_normalization; 1: they score raw rows
 
 
 class PoolerHead(nn.Module):
     def __init__(self, config: dict):
         super().__init__()
-        if config.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"not a pooler head config (format_version {config.get('format_version')!r}, "
-                             f"expected {FORMAT_VERSION})")
+        if config.get("format_version") not in FORMAT_VERSIONS:
+            raise ValueError(f"not a pooler head config this module reads (format_version "
+                             f"{config.get('format_version')!r}, expected one of {FORMAT_VERSIONS})")
         self.config = dict(config)
         dim = int(config["dim"])
         self.kind = config["kind"]
@@ -117,7 +117,8 @@ class PoolerHead(nn.Module):
             json.dump(self.config, f, indent=2, sort_keys=True)
         tensors = {k: v.detach().float().contiguous().cpu() for k, v in self.state_dict().items()}
         save_file(tensors, os.path.join(output_path, "model.safetensors"),
-                  metadata={"format": "pt", "pooler_format_version": str(FORMAT_VERSION), "head": self.kind})
+                  metadata={"format": "pt", "pooler_format_version": str(self.config["format_version"]),
+                            "head": self.kind})
         source = os.path.abspath(__file__)
         targets = [os.path.join(output_path, "pooler_head.py")]
         if re.fullmatch(r"\d+_PoolerHead", os.path.basename(os.path.normpath(output_path))):
