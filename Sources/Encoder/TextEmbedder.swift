@@ -58,7 +58,7 @@ public struct TextEmbedder: Sendable {
                 throw EncoderError.headMismatch(head: head.path, field: "layer", trainedOn: provenance.layer,
                                                 requested: textEncoder.layerName(chosen))
             }
-            if provenance.template != "none", provenance.template != HeadProvenance.unknown {
+            if provenance.trainedOnPrompt {
                 throw EncoderError.headMismatch(head: head.path, field: "template", trainedOn: provenance.template,
                                                 requested: "none (the text is encoded as given)")
             }

@@ -50,7 +50,7 @@ extension SentenceEmbedder {
     /// - Throws: ``PoolingError/templateMismatch(source:trainedOn:found:)``.
     public func checkTemplate(of file: HiddenStatesFile) throws {
         guard case .head(let head) = method else { return }
-        try head.configuration.provenance.checkTemplate(file.metadata.attributes["template"]?.stringValue, source: file.path)
+        try head.configuration.provenance.checkTemplate(file.metadata.template, source: file.path)
     }
 }
 

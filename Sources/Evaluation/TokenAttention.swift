@@ -22,7 +22,7 @@ public struct TokenAttention: Sendable {
         guard head.configuration.dim == file.metadata.dim else {
             throw PoolingError.dimensionMismatch(source: file.path, expected: head.configuration.dim, actual: file.metadata.dim)
         }
-        try head.configuration.provenance.checkTemplate(file.metadata.attributes["template"]?.stringValue, source: file.path)
+        try head.configuration.provenance.checkTemplate(file.metadata.template, source: file.path)
         let batch = try file.read(sentences: [index])
         let rows = Tensor(shape: [batch.tokenCount, batch.dim], scalars: batch.tokens)
         let attention = head.attentionWeights(rows, segments: Segments(offsets: batch.offsets))  // [tokens, heads]

@@ -50,4 +50,8 @@ public struct HiddenStatesMetadata: Sendable {
     public var specialTokens: SpecialTokens?
     /// The hidden-states dataset: `/tokens` or `/hidden_states`.
     public var hiddenStatesDataset: String
+
+    /// The `template` attribute: the prompt each sentence was wrapped in before encoding
+    /// (`none`: bare sentences), nil when absent.
+    public var template: String? { attributes["template"]?.stringValue }
 }

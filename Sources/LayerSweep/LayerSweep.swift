@@ -54,60 +54,48 @@ public struct LayerSweep {
 
     /// The checks that need no hidden states, for every layer before any work: the files open and
     /// agree with each other and the head configuration (``Training/Trainer/checkInputs(train:dev:configuration:)``),
-    /// the settings are valid, and `resume` matches the sweep folder's state.
+    /// they record one prompt template (or none), the settings are valid, and `resume` matches the
+    /// sweep folder's state. Each input file is opened once (metadata only).
     ///
-    /// - Throws: ``SweepError``, ``Training/TrainingError``, ``HiddenStates/HiddenStatesError``.
-    public func preflight(resume: Bool) throws {
-        _ = try recordedTemplate()
+    /// - Returns: the prompt template the files record (`template` attribute), nil when none says.
+    /// - Throws: ``SweepError`` (`mixedTemplates` when two files record different templates),
+    ///   ``Training/TrainingError``, ``HiddenStates/HiddenStatesError``.
+    @discardableResult
+    public func preflight(resume: Bool) throws -> String? {
+        let inputs = layers.flatMap(\.files)
+            + (referenceIsSwept ? [] : [referenceLayer.dev] + (referenceLayer.test.map { [$0] } ?? []))
+        let summaries = try inputs.map { try Trainer.InputSummary(path: $0) }
+        let byPath = Dictionary(zip(inputs, summaries)) { first, _ in first }
         if let training = settings.training {
             for layer in layers {
-                let dev = try Trainer.InputSummary(path: layer.dev)
-                let train = try Trainer.InputSummary(path: layer.train)
+                guard let train = byPath[layer.train], let dev = byPath[layer.dev] else { continue }
                 var configuration = training
                 configuration.head.dim = train.dim
                 try configuration.validate()
                 try Trainer.checkInputs(train: train, dev: dev, configuration: configuration)
-                if let test = layer.test { _ = try Trainer.InputSummary(path: test) }
             }
-        } else {
-            for layer in layers { for path in layer.files { _ = try Trainer.InputSummary(path: path) } }
         }
-        if !referenceIsSwept {
-            for path in [referenceLayer.dev] + (referenceLayer.test.map { [$0] } ?? []) { _ = try Trainer.InputSummary(path: path) }
+        let recorded = summaries.filter { HeadProvenance.isRecorded($0.template) }
+        if let first = recorded.first, let other = recorded.first(where: { $0.template != first.template }),
+           let firstTemplate = first.template, let otherTemplate = other.template {
+            throw SweepError.mixedTemplates(first: first.path, firstTemplate: firstTemplate, other: other.path, otherTemplate: otherTemplate)
         }
         let started = FileManager.default.fileExists(atPath: settingsFile.path)
         if !resume {
             if started { throw SweepError.sweepExists(path: output.path) }
-            return
+            return recorded.first?.template
         }
         guard started else { throw SweepError.nothingToResume(path: output.path) }
-        let recorded: SweepSettings
+        let settingsRecorded: SweepSettings
         do {
-            recorded = try SweepFiles.decoder().decode(SweepSettings.self, from: Data(contentsOf: settingsFile))
+            settingsRecorded = try SweepFiles.decoder().decode(SweepSettings.self, from: Data(contentsOf: settingsFile))
         } catch {
             throw SweepError.resultCorrupt(path: settingsFile.path, detail: "\(error)")
         }
-        if let (field, was, now) = recorded.firstDifference(from: settings) {
+        if let (field, was, now) = settingsRecorded.firstDifference(from: settings) {
             throw SweepError.resumeMismatch(path: settingsFile.path, field: field, recorded: was, requested: now)
         }
-    }
-
-    /// The prompt template every input file records (`template` attribute): nil when none says.
-    /// - Throws: ``SweepError/mixedTemplates(first:firstTemplate:other:otherTemplate:)`` when two
-    ///   files record different ones; ``HiddenStates/HiddenStatesError`` for a file that does not open.
-    public func recordedTemplate() throws -> String? {
-        var first: (path: String, template: String)?
-        for path in (layers + (referenceIsSwept ? [] : [referenceLayer])).flatMap(\.files) {
-            guard let template = try Trainer.InputSummary(path: path).template, template != HeadProvenance.unknown else { continue }
-            guard let seen = first else {
-                first = (path, template)
-                continue
-            }
-            if seen.template != template {
-                throw SweepError.mixedTemplates(first: seen.path, firstTemplate: seen.template, other: path, otherTemplate: template)
-            }
-        }
-        return first?.template
+        return recorded.first?.template
     }
 
     /// Runs (or, with `resume`, continues) the sweep. Call ``preflight(resume:)`` first.
@@ -116,7 +104,7 @@ public struct LayerSweep {
     public func run(resume: Bool, stop: StopSignal = StopSignal(), observer: (SweepEvent) -> Void = { _ in }) throws -> SweepOutcome {
         let lock = try RunLock(output)
         defer { withExtendedLifetime(lock) {} }
-        try preflight(resume: resume)
+        let template = try preflight(resume: resume)
         if !resume { try SweepFiles.writeJSON(settings, to: settingsFile) }
         var results: [LayerResult] = []
         let work = layers.map { (layer: $0, referenceOnly: false) } + (referenceIsSwept ? [] : [(layer: referenceLayer, referenceOnly: true)])
@@ -136,7 +124,7 @@ public struct LayerSweep {
             }
         }
         let report = SweepReport(root: settings.root, headDescription: settings.training.map(Self.describe),
-                                 template: try recordedTemplate(),
+                                 template: template,
                                  resamples: settings.resamples, confidenceLevel: settings.confidenceLevel,
                                  layers: results, comparison: try comparison(results, observer: observer))
         try SweepFiles.writeJSON(report, to: reportFile)

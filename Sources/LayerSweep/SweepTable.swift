@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import Pooling
 
 extension SweepReport {
     /// The report as a plain-text (or Markdown) table: one row per (layer, method) with dev and
@@ -29,7 +30,7 @@ extension SweepReport {
         lines.append("Layer sweep of \(root): \(layers.count) layers × \(methods.count) methods; Spearman (cosine) ×100, "
             + "\(level)% bootstrap intervals over \(resamples) resamples; chosen on dev.")
         if let headDescription { lines.append("Head: \(headDescription), trained on each layer's train.h5.") }
-        if let template, template != "none" { lines.append("States: every sentence wrapped in the template '\(template)'.") }
+        if let template, template != HeadProvenance.noTemplate { lines.append("States: every sentence wrapped in the template '\(template)'.") }
         for layer in layers where layer.referenceOnly == true {
             lines.append("L\(layer.layer): the model's last layer, not among --layers: fixed strategies only, as the reference.")
         }

@@ -54,17 +54,30 @@ public struct HeadProvenance: Codable, Sendable, Equatable {
         layer = try container.decode(String.self, forKey: .layer)
         trainingDataHash = try container.decode(String.self, forKey: .trainingDataHash)
         poolerVersion = try container.decode(String.self, forKey: .poolerVersion)
-        template = try container.decodeIfPresent(String.self, forKey: .template) ?? "unknown"
+        template = try container.decodeIfPresent(String.self, forKey: .template) ?? Self.unknown
     }
 
     /// The value `"unknown"` (a file or head that does not say).
     public static let unknown = "unknown"
+    /// The `template` of bare sentences (no prompt).
+    public static let noTemplate = "none"
+
+    /// Whether the head was trained on prompted states (a recorded template other than `none`).
+    public var trainedOnPrompt: Bool { Self.isRecorded(template) && template != Self.noTemplate }
+
+    /// Whether a recorded value (a file's `layer` or `template` attribute, a provenance field) says
+    /// something: present and not `unknown`.
+    public static func isRecorded(_ value: String?) -> Bool { value.map { $0 != unknown } ?? false }
+
+    /// Whether two such values are both recorded and differ — the one rule for refusing to mix
+    /// states of different layers or templates (what is not recorded is not second-guessed).
+    public static func conflict(_ a: String?, _ b: String?) -> Bool { isRecorded(a) && isRecorded(b) && a != b }
 
     /// A template for a message: `no template (bare sentences)`, `an unknown template` or
     /// `the template '…'`.
     public static func described(_ template: String) -> String {
         switch template {
-        case "none": return "no template (bare sentences)"
+        case noTemplate: return "no template (bare sentences)"
         case unknown: return "an unknown template"
         default: return "the template '\(template)'"
         }
@@ -75,7 +88,7 @@ public struct HeadProvenance: Codable, Sendable, Equatable {
     /// side does not say.
     /// - Throws: ``PoolingError/templateMismatch(source:trainedOn:found:)`` naming `source`.
     public func checkTemplate(_ fileTemplate: String?, source: String) throws {
-        guard let fileTemplate, fileTemplate != Self.unknown, template != Self.unknown, fileTemplate != template else { return }
+        guard let fileTemplate, Self.conflict(template, fileTemplate) else { return }
         throw PoolingError.templateMismatch(source: source, trainedOn: template, found: fileTemplate)
     }
 }

@@ -64,10 +64,10 @@ public struct MultiheadAttentionHead: PoolingHead {
         let keys = parameters.variable(Self.keysName, configuration)        // [keyDim, dim]
         let queries = parameters.variable(Self.queriesName, configuration)  // [heads, keyDim]
         let u = keys.matmul(queries, transposeA: true, transposeB: true)    // [dim, heads] = Kᵀ Qᵀ
-        let scored = configuration.scoreNormalization == .rms
-            ? rows.l2Normalized() * Float(configuration.dim).squareRoot()   // [T, dim], RMS 1 per row
-            : rows
-        let scores = scored.matmul(u) * scale                               // [T, heads]
+        // rms: ĥ = √dim · h/‖h‖, with the √dim folded into the scores' scale.
+        let scores = configuration.scoreNormalization == .rms
+            ? rows.l2Normalized().matmul(u) * (scale * Float(configuration.dim).squareRoot())  // [T, heads]
+            : rows.matmul(u) * scale                                                            // [T, heads]
         let weights = scores.segmentSoftmax(segments)                       // [T, heads]
         let pooled = rows.segmentWeightedSum(segments, weights: weights)    // [batch, dim]
         return HeadOutput(embeddings: OutputProjection.applied(pooled, configuration, parameters: parameters), weights: weights)

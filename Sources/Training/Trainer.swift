@@ -500,7 +500,7 @@ extension Trainer {
         /// From a file's metadata (no hidden states read).
         public init(path: String, metadata: HiddenStatesMetadata) {
             self.init(path: path, pairs: metadata.pairs ?? 0, hasScores: metadata.hasScores, dim: metadata.dim,
-                      template: metadata.attributes["template"]?.stringValue, layer: metadata.attributes["layer"]?.stringValue)
+                      template: metadata.template, layer: metadata.attributes["layer"]?.stringValue)
         }
 
         /// Opens the file at `path` for its metadata only (no hidden states read).
@@ -536,12 +536,10 @@ extension Trainer {
         guard configuration.head.dim == train.dim else {
             throw TrainingError.dimensionMismatch(path: train.path, fileDim: train.dim, headDim: configuration.head.dim)
         }
-        if let trainLayer = train.layer, let devLayer = dev.layer, trainLayer != devLayer,
-           trainLayer != HeadProvenance.unknown, devLayer != HeadProvenance.unknown {
+        if let trainLayer = train.layer, let devLayer = dev.layer, HeadProvenance.conflict(trainLayer, devLayer) {
             throw TrainingError.splitLayerMismatch(train: train.path, trainLayer: trainLayer, dev: dev.path, devLayer: devLayer)
         }
-        if let trainTemplate = train.template, let devTemplate = dev.template, trainTemplate != devTemplate,
-           trainTemplate != HeadProvenance.unknown, devTemplate != HeadProvenance.unknown {
+        if let trainTemplate = train.template, let devTemplate = dev.template, HeadProvenance.conflict(trainTemplate, devTemplate) {
             throw TrainingError.splitTemplateMismatch(train: train.path, trainTemplate: trainTemplate,
                                                       dev: dev.path, devTemplate: devTemplate)
         }

@@ -89,7 +89,7 @@ public struct TrainingSplit: Sendable {
                                   offsets: file.offsets, pairs: pairs, scores: scores)
         split.model = metadata.attributes["model"]?.stringValue
         split.layer = metadata.attributes["layer"]?.stringValue
-        split.template = metadata.attributes["template"]?.stringValue
+        split.template = metadata.template
         return split
     }
 

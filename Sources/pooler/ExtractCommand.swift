@@ -3,6 +3,7 @@ import Autodiff
 import Encoder
 import Foundation
 import HiddenStates
+import Pooling
 import Runtime
 
 extension TextInput.Format: ExpressibleByArgument {}
@@ -186,7 +187,7 @@ struct ExtractCommand: ParsableCommand {
             "layer": .string(encoder.layerName(layer)),
             "max_length": .int(Int64(encoder.maxLength)),
             "special_tokens": .string("cls_first,sep_last"),
-            "template": .string("none"),
+            "template": .string(HeadProvenance.noTemplate),
             "native_pooling": .string(encoder.folder.nativePooling.map { $0.map(\.rawValue).joined(separator: ",") } ?? "unknown"),
             "dataset": .string(dataset), "split": .string(split), "score_range": .string(range), "license": .string(license),
             "truncated_sentences": .int(Int64(truncated)),

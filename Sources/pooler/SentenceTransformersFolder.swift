@@ -37,7 +37,7 @@ enum SentenceTransformersFolder {
         if !ignoreProvenance, provenance.model != "unknown", !TextEncoder.sameModel(provenance.model, model.modelName) {
             throw EncoderError.headMismatch(head: headPath, field: "model", trainedOn: provenance.model, requested: model.modelName)
         }
-        if !ignoreProvenance, provenance.template != "none", provenance.template != HeadProvenance.unknown {
+        if !ignoreProvenance, provenance.trainedOnPrompt {
             // sentence-transformers would encode the bare text; its prompts are prefixes only.
             throw EncoderError.headMismatch(head: headPath, field: "template", trainedOn: provenance.template,
                                             requested: "none (sentence-transformers encodes the text as given)")
