@@ -73,6 +73,10 @@ public struct LayerSweep {
                 configuration.head.dim = train.dim
                 try configuration.validate()
                 try Trainer.checkInputs(train: train, dev: dev, configuration: configuration)
+                // test.h5 is scored like dev (pairs, scores, dim, layer, template), after training: check it now.
+                if let test = layer.test.flatMap({ byPath[$0] }) {
+                    try Trainer.checkInputs(train: train, dev: test, configuration: configuration)
+                }
             }
         }
         let recorded = summaries.filter { HeadProvenance.isRecorded($0.template) }

@@ -29,18 +29,7 @@ public struct SweepLayer: Codable, Equatable, Sendable {
     ///   ``SweepError/layerMissing(root:layer:available:)``, ``SweepError/splitMissing(layerFolder:split:reason:)``.
     public static func discover(root: String, requested: [Int]? = nil) throws -> [SweepLayer] {
         let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard manager.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw SweepError.rootNotFound(path: root)
-        }
-        let entries = ((try? manager.contentsOfDirectory(atPath: root)) ?? []).sorted()
-        let found = entries.compactMap { entry -> Int? in
-            guard entry.hasPrefix("L"), let k = Int(entry.dropFirst()), k >= 0, "L\(k)" == entry else { return nil }
-            var folder: ObjCBool = false
-            let path = URL(fileURLWithPath: root).appendingPathComponent(entry).path
-            return manager.fileExists(atPath: path, isDirectory: &folder) && folder.boolValue ? k : nil
-        }.sorted()
-        guard !found.isEmpty else { throw SweepError.noLayers(root: root, entries: entries) }
+        let found = try numbers(root: root)
         let chosen = try (requested.map { Array(Set($0)).sorted() } ?? found).map { k -> Int in
             guard found.contains(k) else { throw SweepError.layerMissing(root: root, layer: k, available: found) }
             return k
@@ -62,5 +51,30 @@ public struct SweepLayer: Codable, Equatable, Sendable {
             }
             return SweepLayer(layer: k, train: file(folder, "train") ?? "", dev: file(folder, "dev") ?? "", test: test)
         }
+    }
+
+    /// The `k` of every `L<k>` folder under `root`, in increasing order; nothing inside them is checked.
+    /// - Throws: ``SweepError/rootNotFound(path:)``, ``SweepError/noLayers(root:entries:)``.
+    public static func numbers(root: String) throws -> [Int] {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw SweepError.rootNotFound(path: root)
+        }
+        let entries = ((try? manager.contentsOfDirectory(atPath: root)) ?? []).sorted()
+        let found = entries.compactMap { entry -> Int? in
+            guard let k = number(ofFolderNamed: entry) else { return nil }
+            var folder: ObjCBool = false
+            let path = URL(fileURLWithPath: root).appendingPathComponent(entry).path
+            return manager.fileExists(atPath: path, isDirectory: &folder) && folder.boolValue ? k : nil
+        }.sorted()
+        guard !found.isEmpty else { throw SweepError.noLayers(root: root, entries: entries) }
+        return found
+    }
+
+    /// `k` for a folder name `L<k>` (`L0`, `L12`; not `L007`, `L+3`), else nil.
+    public static func number(ofFolderNamed name: String) -> Int? {
+        guard name.hasPrefix("L"), let k = Int(name.dropFirst()), k >= 0, "L\(k)" == name else { return nil }
+        return k
     }
 }

@@ -64,6 +64,13 @@ struct SweepCommand: ParsableCommand {
     @Flag(help: "No progress output; the report only.")
     var quiet = false
 
+    /// How training errors name things in a sweep: the head flags, and the layer's files and run
+    /// folder in place of `pooler train`'s --train, --dev and --out (a split checked against train
+    /// in the role of dev may be dev.h5 or test.h5; its path follows the name).
+    static let flags: [String: String] = HeadTrainingOptions.flags.merging([
+        "train": "the layer's train.h5", "dev": "the split", "out": "the layer's run folder", "resume": "--resume",
+    ]) { shared, _ in shared }
+
     /// `--layers` parsed: nil for all.
     func layerList() throws -> [Int]? {
         let text = layers.trimmingCharacters(in: .whitespaces)
@@ -98,16 +105,19 @@ struct SweepCommand: ParsableCommand {
         do {
             try runSweep()
         } catch let error as TrainingError {
-            throw TrainCommand.FlagNamedError(error: error)
+            throw TrainCommand.FlagNamedError(error: error, flags: Self.flags)
         }
     }
 
     private func runSweep() throws {
         BLASSetup.setThreads(1)  // the trainer's workers supply the parallelism, as in `pooler train`
-        let everyLayer = try SweepLayer.discover(root: root)
-        let found = try SweepLayer.discover(root: root, requested: try layerList())
-        // The model's last layer is the reference of the comparison, swept or not.
-        let reference = everyLayer.last ?? found[found.count - 1]
+        // The model's last layer (the highest L<k>) is the reference of the comparison, swept or not;
+        // only it and the chosen layers must be complete.
+        let numbers = try SweepLayer.numbers(root: root)
+        let requested = try layerList() ?? numbers
+        let checked = try SweepLayer.discover(root: root, requested: requested + numbers.suffix(1))
+        let found = checked.filter { requested.contains($0.layer) }
+        guard let reference = checked.last else { throw SweepError.noLayers(root: root, entries: []) }
         let referenceFiles = found.contains(reference) ? [] : [reference.dev] + (reference.test.map { [$0] } ?? [])
         try checkOutputs(found + (referenceFiles.isEmpty ? [] : [reference]))
         let files = found.flatMap(\.files) + referenceFiles
@@ -170,20 +180,26 @@ struct SweepCommand: ParsableCommand {
         if let kind = OutputPaths.kind(of: out), kind != "folder" {
             throw CommandError.outputNotRegularFile(flag: "--out", path: out, kind: kind + " (a sweep folder must be a folder)")
         }
-        // The root itself, or a layer folder, would mix the sweep's files into the inputs (a folder beside them is fine).
+        // The root itself, a layer folder, or a new L<k> folder in the root (the next discovery would
+        // take it for a layer) would mix the sweep's files into the inputs; a folder beside them is fine.
         let layerFolders = found.map { URL(fileURLWithPath: $0.train).deletingLastPathComponent().path }
-        if OutputPaths.resolved(out) == OutputPaths.resolved(root) {
+        let outURL = URL(fileURLWithPath: OutputPaths.resolved(out))
+        if outURL.path == OutputPaths.resolved(root)
+            || (outURL.deletingLastPathComponent().path == OutputPaths.resolved(root)
+                && SweepLayer.number(ofFolderNamed: outURL.lastPathComponent) != nil) {
             throw CommandError.outputIsInput(flag: "--out", path: out, inputFlag: "--root", input: root)
         }
         if let inner = layerFolders.first(where: { OutputPaths.isSameOrInside(out, $0) }) {
             throw CommandError.outputIsInput(flag: "--out", path: out, inputFlag: "--root", input: inner)
         }
-        // The sweep's own records are not --output or --plot either (table.txt and chart.svg may be: same content).
-        let records = ["sweep.json", "report.json"] + found.map { "\($0.name)/result.json" }
+        // --output and --plot are neither inputs nor inside the sweep folder, whose files (records,
+        // heads, checkpoints, table.txt, chart.svg) the sweep writes and reads back on --resume.
         let inputs = found.flatMap { layer in layer.files.map { (flag: "--root", path: $0) } }
-            + records.map { (flag: "--out", path: URL(fileURLWithPath: out).appendingPathComponent($0).path) }
         let outputs = [output.map { (flag: "--output", path: $0) }, plot.map { (flag: "--plot", path: $0) }].compactMap { $0 }
         try OutputPaths.check(outputs: outputs, inputs: inputs)
+        if let inside = outputs.first(where: { OutputPaths.isSameOrInside($0.path, out) }) {
+            throw CommandError.outputIsInput(flag: inside.flag, path: inside.path, inputFlag: "--out", input: out)
+        }
     }
 }
 

@@ -70,10 +70,11 @@ struct TrainCommand: ParsableCommand {
         "teacher": "--teacher", "distillMetric": "--distill-metric", "distillWeight": "--distill-weight",
     ]) { shared, _ in shared }
 
-    /// A ``TrainingError`` as the command line reports it: fields named by their flags.
+    /// A ``TrainingError`` as the command line reports it: fields named by `flags` (a command's table).
     struct FlagNamedError: Error, CustomStringConvertible {
         let error: TrainingError
-        var description: String { error.description(naming: { TrainCommand.flags[$0] ?? $0 }) }
+        var flags = TrainCommand.flags
+        var description: String { error.description(naming: { flags[$0] ?? $0 }) }
     }
 
     func validate() throws {

@@ -68,6 +68,27 @@ struct SweepCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.path("out/report.json"))) == report)
     }
 
+    @Test("--layers checks only the chosen layers and the last one: an incomplete layer left out does not matter")
+    func incompleteLayerLeftOut() throws {
+        try FileManager.default.createDirectory(atPath: scratch.root + "/L2", withIntermediateDirectories: true)  // no files
+        let chosen = try PoolerProcess.run(arguments("h", ["--layers", "0", "--no-head", "--quiet"]))
+        #expect(chosen.status == 0, "\(chosen.stderr)")
+        let all = try PoolerProcess.run(arguments("i", ["--no-head", "--quiet"]))
+        #expect(all.status != 0 && all.stderr.contains("L2") && all.stderr.contains("train.h5"), "\(all.stderr)")
+    }
+
+    @Test("a test.h5 that does not match its train.h5 is refused before any head is trained, naming both files")
+    func mismatchedTestSplit() throws {
+        let test = scratch.root + "/L0/test.h5"
+        try FileManager.default.removeItem(atPath: test)
+        try SyntheticPairs.write(path: test, pairs: 48, dim: 16, seed: 3)
+        let result = try PoolerProcess.run(arguments("j", ["--quiet"]))
+        #expect(result.status != 0 && result.stderr.contains("dim 16") && result.stderr.contains(test)
+                    && result.stderr.contains("train.h5"), "\(result.stderr)")
+        #expect(!result.stderr.contains("--dev"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("j/L0/run")))
+    }
+
     @Test("misuse: bad --layers, --out onto the inputs, distill, resume with other flags — typed errors, nothing written")
     func misuse() throws {
         let badLayers = try PoolerProcess.run(arguments("a", ["--layers", "0,x"]))
@@ -85,7 +106,12 @@ struct SweepCommandTests {
         #expect(scale.status == 64 && scale.stderr.contains("--scale applies only to --loss cosent"))
         let ontoRecord = try PoolerProcess.run(arguments("f", ["--output", scratch.path("f/report.json")]))
         #expect(ontoRecord.status != 0 && ontoRecord.stderr.contains("--output"))
-        for out in ["a", "b", "c", "d", "f"] { #expect(!FileManager.default.fileExists(atPath: scratch.path(out)), "\(out)") }
+        let plotInside = try PoolerProcess.run(arguments("g", ["--plot", scratch.path("g/L4/run/head/config.json")]))
+        #expect(plotInside.status != 0 && plotInside.stderr.contains("--plot") && plotInside.stderr.contains("--out"), "\(plotInside.stderr)")
+        let newLayerFolder = try PoolerProcess.run(["sweep", "--root", scratch.root, "--out", scratch.root + "/L99"])
+        #expect(newLayerFolder.status != 0 && newLayerFolder.stderr.contains("--root"), "\(newLayerFolder.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.root + "/L99"))
+        for out in ["a", "b", "c", "d", "f", "g"] { #expect(!FileManager.default.fileExists(atPath: scratch.path(out)), "\(out)") }
 
         let first = try PoolerProcess.run(arguments("e", ["--no-head", "--quiet"]))
         #expect(first.status == 0, "\(first.stderr)")
