@@ -110,14 +110,8 @@ struct AttributeCheck {
 
     /// The object's attribute messages (not shared, of a known version), in HDF5's order.
     private func read() throws -> Header {
-        var info = H5O_info_t()
-        guard H5Oget_info2(object, &info, UInt32(H5O_INFO_BASIC)) >= 0 else {
-            _ = H5Eclear2(hid_t(H5E_DEFAULT))
-            return .unusable
-        }
-        guard info.addr != haddr_t.max,
-              let file = try RawHDF5File.open(holding: object, path: path, objectName: objectName),
-              let header = try ObjectHeaderMessages.read(file, at: UInt64(info.addr), byteLimit: budget.bytes)
+        guard let (file, header) = try ObjectHeaderMessages.read(ObjectHeaderMessages.basicInfo(object), holding: object,
+                                                                 path: path, objectName: objectName, byteLimit: budget.bytes)
         else { return .unusable }
         let messages = header.messages
             .filter { $0.type == ObjectHeaderMessages.attribute && !$0.isShared }

@@ -33,9 +33,9 @@ struct AttributeMessage {
     init?(_ body: ArraySlice<UInt8>) {
         let bytes = Array(body)
         guard let version = bytes.first, (1...3).contains(version),
-              let nameSize = ObjectHeaderMessages.uint(bytes, 2, 2),
-              let datatypeSize = ObjectHeaderMessages.uint(bytes, 4, 2),
-              let dataspaceSize = ObjectHeaderMessages.uint(bytes, 6, 2) else { return nil }
+              let nameSize = LittleEndian.uint(bytes, 2, 2),
+              let datatypeSize = LittleEndian.uint(bytes, 4, 2),
+              let dataspaceSize = LittleEndian.uint(bytes, 6, 2) else { return nil }
         let flags = version == 1 ? 0 : bytes.count > 1 ? bytes[1] : 0
         func padded(_ size: UInt64) -> Int { version == 1 ? (Int(size) + 7) / 8 * 8 : Int(size) }
         var p = version == 3 ? 9 : 8
@@ -77,7 +77,7 @@ struct AttributeMessage {
     /// the datatype is shared or too short.
     var elementBytes: Int? {
         guard !isDatatypeShared, let first = datatype.first,
-              let size = ObjectHeaderMessages.uint(datatype, 4, 4) else { return nil }
+              let size = LittleEndian.uint(datatype, 4, 4) else { return nil }
         return first & 0x0F == 9 ? StringReferenceCheck.referenceBytes : Int(size)
     }
 
@@ -111,7 +111,7 @@ struct AttributeMessage {
         }
         var count = 1
         for k in 0..<rank {
-            guard let size = ObjectHeaderMessages.uint(space, sizesAt + 8 * k, 8), size <= UInt64(Int.max) else {
+            guard let size = LittleEndian.uint(space, sizesAt + 8 * k, 8), size <= UInt64(Int.max) else {
                 return nil
             }
             let (product, overflow) = count.multipliedReportingOverflow(by: Int(size))

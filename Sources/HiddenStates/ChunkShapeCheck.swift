@@ -28,9 +28,9 @@ enum ChunkShapeCheck {
             _ = H5Eclear2(hid_t(H5E_DEFAULT))
             return
         }
-        guard info.type == H5O_TYPE_DATASET, info.addr != haddr_t.max,
-              let raw = try RawHDF5File.open(holding: file, path: path, objectName: name),
-              let header = try ObjectHeaderMessages.read(raw, at: UInt64(info.addr), byteLimit: budget.bytes),
+        guard info.type == H5O_TYPE_DATASET,
+              let (_, header) = try ObjectHeaderMessages.read(info, holding: file, path: path, objectName: name,
+                                                              byteLimit: budget.bytes),
               let layout = header.messages.first(where: { $0.type == layoutMessage && !$0.isShared }),
               let problem = layoutProblem(layout.body) else { return }
         throw HiddenStatesError.corruptChunkShape(path: path, dataset: name, detail: problem)
@@ -66,7 +66,7 @@ enum ChunkShapeCheck {
             return "its layout message declares \(max(dimensionality - 1, 0)) chunk dimensions"
         }
         for axis in 0..<(dimensionality - 1) {
-            guard let size = ObjectHeaderMessages.uint(bytes, sizesAt + width * axis, width) else { return nil }
+            guard let size = LittleEndian.uint(bytes, sizesAt + width * axis, width) else { return nil }
             if size == 0 { return "its layout message declares a chunk size of 0 along axis \(axis)" }
         }
         return nil

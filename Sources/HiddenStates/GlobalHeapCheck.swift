@@ -58,12 +58,7 @@ enum GlobalHeapCheck {
     /// Walks the collection at `offset` of `bytes` (the whole file, or just the collection's block),
     /// recording each object as `H5HG__cache_heap_deserialize` does.
     static func walk(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Walk {
-        func uint(_ at: Int, _ width: Int) -> UInt64? {
-            guard at >= 0, at + width <= bytes.count else { return nil }
-            var value: UInt64 = 0
-            for k in 0..<width { value |= UInt64(bytes[at + k]) << (8 * UInt64(k)) }
-            return value
-        }
+        func uint(_ at: Int, _ width: Int) -> UInt64? { LittleEndian.uint(bytes, at, width) }
         guard uint(offset, 4) == 0x4C4F_4347,  // "GCOL"
               uint(offset + 4, 1) == 1, let size = uint(offset + 8, 8), size >= 4096 else { return .notACollection }
         let end = offset + Int(min(size, UInt64(bytes.count - offset)))

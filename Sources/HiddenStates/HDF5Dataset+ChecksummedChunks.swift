@@ -21,8 +21,9 @@ extension HDF5Dataset {
         let upper = shape.indices.map { (start[$0] + count[$0] - 1) / chunk[$0] }
         var touched = 1
         for axis in shape.indices {
-            touched = touched.multipliedReportingOverflow(by: upper[axis] - lower[axis] + 1).partialValue
-            if touched > Self.checksummedChunkLimit || touched <= 0 { return }
+            let (product, overflow) = touched.multipliedReportingOverflow(by: upper[axis] - lower[axis] + 1)
+            if overflow || product > Self.checksummedChunkLimit { return }
+            touched = product
         }
         var grid = lower
         while true {

@@ -141,6 +141,7 @@ final class HDF5Dataset {
             chunk = try Self.extents(dims.prefix(Int(rank)), path: path, dataset: name, what: "its chunk shape")
         }
         var filters: [StorageInfo.Filter] = []
+        var shuffleElementSize: Int?
         let n = try HDF5.check(H5Pget_nfilters(plist.id), "H5Pget_nfilters", path: path, object: name)
         for index in 0..<UInt32(n) {
             var flags: UInt32 = 0
@@ -153,7 +154,9 @@ final class HDF5Dataset {
                 "H5Pget_filter2", path: path, object: name)
             switch id {
             case H5Z_FILTER_DEFLATE: filters.append(.gzip(level: Int(values[0])))
-            case H5Z_FILTER_SHUFFLE: filters.append(.shuffle)
+            case H5Z_FILTER_SHUFFLE:
+                filters.append(.shuffle)
+                if valueCount > 0 { shuffleElementSize = Int(values[0]) }
             case H5Z_FILTER_FLETCHER32: filters.append(.fletcher32)
             case H5Z_FILTER_SZIP: filters.append(.szip)
             case H5Z_FILTER_NBIT: filters.append(.nbit)
@@ -163,7 +166,7 @@ final class HDF5Dataset {
                 filters.append(.other(id: Int(id), name: text))
             }
         }
-        return StorageInfo(chunk: chunk, filters: filters)
+        return StorageInfo(chunk: chunk, filters: filters, shuffleElementSize: shuffleElementSize)
     }
 
     // MARK: Whole small datasets

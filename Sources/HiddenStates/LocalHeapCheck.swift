@@ -25,19 +25,13 @@ enum LocalHeapCheck {
     /// Checks the root group of the open `file` (the caller holds the HDF5 lock).
     /// - Throws: `corruptGroupHeap`, `hdf5` (a failed `pread` or file query).
     static func check(_ file: HDF5Handle, path: String) throws {
-        var info = H5O_info_t()
-        guard H5Oget_info2(file.id, &info, UInt32(H5O_INFO_BASIC)) >= 0 else {
-            _ = H5Eclear2(hid_t(H5E_DEFAULT))
-            return
-        }
-        guard info.addr != haddr_t.max,
-              let raw = try RawHDF5File.open(holding: file.id, path: path, objectName: "/"),
-              let header = try ObjectHeaderMessages.read(raw, at: UInt64(info.addr), byteLimit: 1 << 20),
+        guard let (raw, header) = try ObjectHeaderMessages.read(ObjectHeaderMessages.basicInfo(file.id), holding: file.id,
+                                                                path: path, objectName: "/", byteLimit: 1 << 20),
               let table = header.messages.first(where: { $0.type == symbolTableMessage && !$0.isShared }),
-              let heapAddress = ObjectHeaderMessages.uint(table.body, 8, 8),
+              let heapAddress = LittleEndian.uint(table.body, 8, 8),
               let heap = try raw.bytes(32, atAddress: heapAddress), heap.starts(with: "HEAP".utf8), heap[4] == 0,
-              let size = ObjectHeaderMessages.uint(heap, 8, 8), let first = ObjectHeaderMessages.uint(heap, 16, 8),
-              let data = ObjectHeaderMessages.uint(heap, 24, 8) else { return }
+              let size = LittleEndian.uint(heap, 8, 8), let first = LittleEndian.uint(heap, 16, 8),
+              let data = LittleEndian.uint(heap, 24, 8) else { return }
         var visited = Set<UInt64>()
         var block = first
         while block != 1, block < size, visited.count < blockLimit {
@@ -48,7 +42,7 @@ enum LocalHeapCheck {
                     detail: "its free list comes back to the block at offset \(block) of its \(size)-byte data segment")
             }
             guard let free = try raw.bytes(16, atAddress: data &+ block),
-                  let next = ObjectHeaderMessages.uint(free, 0, 8) else { return }
+                  let next = LittleEndian.uint(free, 0, 8) else { return }
             block = next
         }
     }

@@ -1,3 +1,4 @@
+import CHDF5
 /// The messages of one HDF5 object header, read raw from the file (`RawHDF5File`) in the order
 /// HDF5 1.10 reads them, for pre-checks that must see what HDF5 will trust before it acts on it
 /// (`AttributeCheck`). Files with 8-byte offsets and lengths only.
@@ -41,11 +42,10 @@ struct ObjectHeaderMessages {
     /// At most this many chunks are followed (HDF5 writes a handful; a corrupt header may loop).
     static let chunkLimit = 4096
 
-    /// The messages found, in HDF5's order.
+    /// The messages found, in HDF5's order. A walk that stops early (a chunk past the end of the
+    /// file, a message running past its chunk, a continuation without its signature) keeps the
+    /// messages found before.
     private(set) var messages: [Message] = []
-    /// False when the walk stopped early (a chunk past the end of the file, a message running past
-    /// its chunk, a continuation without its signature): the messages found before are kept.
-    private(set) var isComplete = true
 
     /// The messages of the header at relative address `address`, or nil when no version-1 or
     /// version-2 header starts there. At most `byteLimit` bytes are read in all.
@@ -69,10 +69,10 @@ struct ObjectHeaderMessages {
             if flags & 0x20 != 0 { p += 16 }
             if flags & 0x10 != 0 { p += 4 }
             let width = 1 << Int(flags & 0x03)
-            guard let size = uint(prefix, p, width) else { return nil }
+            guard let size = LittleEndian.uint(prefix, p, width) else { return nil }
             chunks.append((address &+ UInt64(p + width), clamp(size)))
         } else {
-            guard prefix.count >= 16, prefix[0] == 1, let size = uint(prefix, 8, 4) else { return nil }
+            guard prefix.count >= 16, prefix[0] == 1, let size = LittleEndian.uint(prefix, 8, 4) else { return nil }
             version = 1
             chunks.append((address &+ 16, clamp(size)))
         }
@@ -82,10 +82,7 @@ struct ObjectHeaderMessages {
             let chunk = chunks[next]
             next += 1
             guard next <= chunkLimit, chunk.count <= byteLimit - read,
-                  let bytes = try file.bytes(chunk.count, atAddress: chunk.address) else {
-                header.isComplete = false
-                break
-            }
+                  let bytes = try file.bytes(chunk.count, atAddress: chunk.address) else { break }
             read += chunk.count
             for continuation in header.walk(bytes, version: version, creationOrder: creationOrder) {
                 guard visited.insert(continuation.address).inserted else { continue }
@@ -95,10 +92,7 @@ struct ObjectHeaderMessages {
                     // "OCHK" | messages | checksum: the signature is checked when the chunk is read.
                     guard continuation.length >= 8,
                           let signature = try file.bytes(4, atAddress: continuation.address),
-                          signature.elementsEqual("OCHK".utf8) else {
-                        header.isComplete = false
-                        continue
-                    }
+                          signature.elementsEqual("OCHK".utf8) else { continue }
                     chunks.append((continuation.address &+ 4, clamp(continuation.length - 8)))
                 }
             }
@@ -113,19 +107,16 @@ struct ObjectHeaderMessages {
         var continuations: [(address: UInt64, length: UInt64)] = []
         var p = 0
         while bytes.count - p >= prefix {
-            let type = version == 1 ? Self.uint(bytes, p, 2) : Self.uint(bytes, p, 1)
+            let type = version == 1 ? LittleEndian.uint(bytes, p, 2) : LittleEndian.uint(bytes, p, 1)
             let sizeAt = version == 1 ? p + 2 : p + 1
-            guard let type, let size = Self.uint(bytes, sizeAt, 2), let flags = Self.uint(bytes, sizeAt + 2, 1) else { break }
+            guard let type, let size = LittleEndian.uint(bytes, sizeAt, 2), let flags = LittleEndian.uint(bytes, sizeAt + 2, 1) else { break }
             let start = p + prefix
-            guard Int(size) <= bytes.count - start else {
-                isComplete = false
-                break
-            }
+            guard Int(size) <= bytes.count - start else { break }
             let message = Message(type: UInt16(type), isShared: flags & 0x02 != 0,
                                   body: bytes[start..<(start + Int(size))])
             messages.append(message)
             if message.type == Self.continuation, !message.isShared,
-               let address = Self.uint(bytes, start, 8), let length = Self.uint(bytes, start + 8, 8), size >= 16 {
+               let address = LittleEndian.uint(bytes, start, 8), let length = LittleEndian.uint(bytes, start + 8, 8), size >= 16 {
                 continuations.append((address, length))
             }
             p = start + Int(size)
@@ -136,13 +127,28 @@ struct ObjectHeaderMessages {
     /// A chunk size as a count, saturated (a size past the end of the file fails when it is read).
     private static func clamp(_ size: UInt64) -> Int { Int(min(size, UInt64(Int.max))) }
 
-    /// Little-endian unsigned integer of `width` bytes at `at`, or nil when it does not fit.
-    static func uint<C: RandomAccessCollection>(_ bytes: C, _ at: Int, _ width: Int) -> UInt64?
-    where C.Element == UInt8, C.Index == Int {
-        guard at >= 0, width <= 8, at <= bytes.count - width else { return nil }
-        let start = bytes.startIndex + at
-        var value: UInt64 = 0
-        for k in 0..<width { value |= UInt64(bytes[start + k]) << (8 * UInt64(k)) }
-        return value
+}
+
+extension ObjectHeaderMessages {
+    /// The file holding `object` and the header of the object HDF5 described in `info`
+    /// (`H5Oget_info…`; the caller holds the HDF5 lock), or nil when HDF5 gave no address, the
+    /// file's offsets are not 8 bytes, or no header starts there. At most `byteLimit` bytes are read.
+    /// - Throws: `hdf5` (a failed `pread` or file query).
+    static func read(_ info: H5O_info_t?, holding object: hid_t, path: String, objectName: String,
+                     byteLimit: Int) throws -> (file: RawHDF5File, header: ObjectHeaderMessages)? {
+        guard let info, info.addr != haddr_t.max,
+              let file = try RawHDF5File.holding(object, path: path, objectName: objectName),
+              let header = try read(file, at: UInt64(info.addr), byteLimit: byteLimit) else { return nil }
+        return (file, header)
+    }
+
+    /// `H5Oget_info2(object)` (basic fields), or nil (HDF5's error cleared) when it fails.
+    static func basicInfo(_ object: hid_t) -> H5O_info_t? {
+        var info = H5O_info_t()
+        guard H5Oget_info2(object, &info, UInt32(H5O_INFO_BASIC)) >= 0 else {
+            _ = H5Eclear2(hid_t(H5E_DEFAULT))
+            return nil
+        }
+        return info
     }
 }

@@ -10,14 +10,17 @@ import Foundation
 /// allocate more than the file holds.
 final class RawHDF5File {
     let path: String
+    /// The object the file was opened for (a dataset or `/`), named in errors.
+    let objectName: String
     /// The user block size: relative address `a` is at byte `base + a` of the file.
     let base: UInt64
     /// The file's size in bytes.
     let size: UInt64
     private let descriptor: Int32
 
-    private init(path: String, base: UInt64, size: UInt64, descriptor: Int32) {
+    private init(path: String, objectName: String, base: UInt64, size: UInt64, descriptor: Int32) {
         self.path = path
+        self.objectName = objectName
         self.base = base
         self.size = size
         self.descriptor = descriptor
@@ -28,7 +31,7 @@ final class RawHDF5File {
     /// Opens the file holding `object` (a file, group, dataset or attribute identifier; the caller holds
     /// the HDF5 lock); nil when its superblock declares offsets or lengths other than 8 bytes.
     /// - Throws: `hdf5` when HDF5 cannot say, or the file cannot be opened or sized.
-    static func open(holding object: hid_t, path: String, objectName: String) throws -> RawHDF5File? {
+    static func holding(_ object: hid_t, path: String, objectName: String) throws -> RawHDF5File? {
         let file = try HDF5.handle(H5Iget_file_id(object), .file, "H5Iget_file_id", path: path, object: objectName)
         let creation = try HDF5.handle(H5Fget_create_plist(file.id), .propertyList, "H5Fget_create_plist",
                                        path: path, object: objectName)
@@ -39,7 +42,7 @@ final class RawHDF5File {
                        path: path, object: objectName)
         try HDF5.check(H5Pget_userblock(creation.id, &userBlock), "H5Pget_userblock", path: path, object: objectName)
         guard addressBytes == 8, lengthBytes == 8 else { return nil }
-        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw HiddenStatesError.hdf5(path: path, object: objectName, function: "open",
                                          stack: String(cString: strerror(errno)))
@@ -50,7 +53,7 @@ final class RawHDF5File {
             close(descriptor)
             throw HiddenStatesError.hdf5(path: path, object: objectName, function: "fstat", stack: reason)
         }
-        return RawHDF5File(path: path, base: UInt64(userBlock), size: UInt64(max(info.st_size, 0)),
+        return RawHDF5File(path: path, objectName: objectName, base: UInt64(userBlock), size: UInt64(max(info.st_size, 0)),
                            descriptor: descriptor)
     }
 
@@ -78,7 +81,7 @@ final class RawHDF5File {
                 let got = pread(descriptor, start + done, raw.count - done, off_t(offset) + off_t(done))
                 if got < 0 {
                     if errno == EINTR { continue }
-                    throw HiddenStatesError.hdf5(path: path, object: "/", function: "pread",
+                    throw HiddenStatesError.hdf5(path: path, object: objectName, function: "pread",
                                                  stack: String(cString: strerror(errno)))
                 }
                 if got == 0 { return false }

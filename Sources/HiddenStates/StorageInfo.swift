@@ -28,10 +28,14 @@ public struct StorageInfo: Equatable, Sendable, CustomStringConvertible {
     public var chunk: [Int]?
     /// Filters applied to each chunk, in pipeline order (empty when uncompressed).
     public var filters: [Filter]
+    /// The element size the shuffle filter records (its first parameter, which HDF5 unshuffles
+    /// with), nil without shuffle.
+    public var shuffleElementSize: Int?
 
-    public init(chunk: [Int]?, filters: [Filter]) {
+    public init(chunk: [Int]?, filters: [Filter], shuffleElementSize: Int? = nil) {
         self.chunk = chunk
         self.filters = filters
+        self.shuffleElementSize = shuffleElementSize
     }
 
     /// True when a Fletcher-32 checksum guards each chunk.

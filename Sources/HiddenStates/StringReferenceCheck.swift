@@ -91,11 +91,8 @@ struct StringReferenceCheck {
 
     /// Checks `count` references in `bytes` (16 each), the first being element `first`.
     mutating func check(_ bytes: UnsafeRawBufferPointer, first: Int, count: Int, totalLength: inout Int) throws {
-        func uint(_ at: Int, _ width: Int) -> UInt64 {
-            var value: UInt64 = 0
-            for k in 0..<width { value |= UInt64(bytes[at + k]) << (8 * UInt64(k)) }
-            return value
-        }
+        // The callers pass `count` whole references; a field past the end would read as 0 (a null string).
+        func uint(_ at: Int, _ width: Int) -> UInt64 { LittleEndian.uint(bytes, at, width) ?? 0 }
         for i in 0..<count {
             let at = i * Self.referenceBytes
             let length = uint(at, 4)
@@ -147,7 +144,7 @@ struct StringReferenceCheck {
             return .unusable("no collection starts there (no \"GCOL\" signature)")
         }
         guard header[4] == 1 else { return .unusable("its version is \(header[4]), not 1") }
-        let size = (0..<8).reduce(UInt64(0)) { $0 | UInt64(header[8 + $1]) << (8 * UInt64($1)) }
+        let size = LittleEndian.uint(header, 8, 8) ?? 0  // inside the 16 bytes read
         guard size >= 4096 else { return .unusable("its size \(size) is less than the 4096 bytes of the smallest") }
         guard size <= fileSize - offset else {
             return .unusable("its size \(size) runs past the end of the file (\(fileSize) bytes)")
@@ -169,7 +166,7 @@ extension HDF5Dataset {
     /// - Throws: `corruptStringReference`, `exceedsMemoryBudget`, `sizeOverflow`, `hdf5`.
     func checkStringReferences() throws {
         guard count > 0, H5Tis_variable_str(fileType.id) > 0 else { return }
-        guard let file = try RawHDF5File.open(holding: handle.id, path: path, objectName: name) else { return }
+        guard let file = try RawHDF5File.holding(handle.id, path: path, objectName: name) else { return }
         let creation = try HDF5.handle(H5Dget_create_plist(handle.id), .propertyList, "H5Dget_create_plist",
                                        path: path, object: name)
         let layout = H5Pget_layout(creation.id)
@@ -201,7 +198,14 @@ extension HDF5Dataset {
             try raw.withUnsafeBytes { try check.check($0, first: 0, count: count, totalLength: &totalLength) }
         } else {
             let layout = try storage()
-            guard let chunkRows = layout.chunk?.first, chunkRows > 0, let filters = Self.undoable(layout.filters) else { return }
+            guard let chunkRows = layout.chunk?.first, chunkRows > 0, Self.isUndoable(layout.filters) else { return }
+            let filters = layout.filters
+            // HDF5 unshuffles with the size the filter records; the check below reads 16-byte references.
+            if let size = layout.shuffleElementSize, size != referenceBytes {
+                throw HiddenStatesError.corruptStringReference(
+                    path: path, dataset: name, element: 0,
+                    detail: "its shuffle filter is set for \(size)-byte elements, not the \(referenceBytes)-byte string references")
+            }
             let chunkBytes = try Sizes.product([chunkRows, referenceBytes], path: path, dataset: name,
                                                what: "one chunk of its string references")
             try budget.check(chunkBytes, path: path, dataset: name, what: "one chunk of its string references")
@@ -241,16 +245,15 @@ extension HDF5Dataset {
         try budget.check(total, path: path, dataset: name, what: "all of its strings")
     }
 
-    /// The pipeline (from ``storage()``) when every filter is one undone here (deflate, shuffle,
-    /// Fletcher-32), else nil.
-    private static func undoable(_ filters: [StorageInfo.Filter]) -> [StorageInfo.Filter]? {
-        for filter in filters {
+    /// Whether every filter of the pipeline (from ``storage()``) is one undone here (deflate,
+    /// shuffle, Fletcher-32).
+    private static func isUndoable(_ filters: [StorageInfo.Filter]) -> Bool {
+        filters.allSatisfy { filter in
             switch filter {
-            case .gzip, .shuffle, .fletcher32: continue
-            default: return nil
+            case .gzip, .shuffle, .fletcher32: return true
+            default: return false
             }
         }
-        return filters
     }
 
     /// Undoes `filters` (in reverse pipeline order, skipping those `mask` says were skipped) on one
