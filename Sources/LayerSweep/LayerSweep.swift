@@ -47,7 +47,11 @@ public struct LayerSweep {
     public var settingsFile: URL { output.appendingPathComponent("sweep.json") }
     public var reportFile: URL { output.appendingPathComponent("report.json") }
     public func folder(_ layer: SweepLayer) -> URL { output.appendingPathComponent(layer.name, isDirectory: true) }
-    public func resultFile(_ layer: SweepLayer) -> URL { folder(layer).appendingPathComponent("result.json") }
+    public func resultFile(_ layer: SweepLayer) -> URL { Self.resultFile(layer, in: output) }
+    /// `OUT/L<k>/result.json`, written once layer k is done (a resumed sweep reads it instead).
+    public static func resultFile(_ layer: SweepLayer, in output: URL) -> URL {
+        output.appendingPathComponent(layer.name, isDirectory: true).appendingPathComponent("result.json")
+    }
     public func runDirectory(_ layer: SweepLayer) -> RunDirectory {
         RunDirectory(folder(layer).appendingPathComponent("run", isDirectory: true))
     }
@@ -164,7 +168,7 @@ public struct LayerSweep {
         let url = resultFile(layer)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let result = try LayerResult.read(from: url)
-        guard result.files == layer else {
+        guard result.files.layer == layer.layer, result.files.canonicalFiles == layer.canonicalFiles else {
             throw SweepError.resumeMismatch(path: url.path, field: "the files of layer \(layer.layer)",
                                             recorded: result.files.files.joined(separator: ", "),
                                             requested: layer.files.joined(separator: ", "))

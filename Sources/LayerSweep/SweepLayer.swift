@@ -21,6 +21,12 @@ public struct SweepLayer: Codable, Equatable, Sendable {
     /// The split files, in the order train, dev, test.
     public var files: [String] { [train, dev] + (test.map { [$0] } ?? []) }
 
+    /// ``files`` absolute, with `.`, `..` and symbolic links resolved: the same files however the
+    /// root was spelled.
+    public var canonicalFiles: [String] {
+        files.map { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path }
+    }
+
     /// The layers under `root`: every subfolder named `L<k>` (k a non-negative integer), in
     /// increasing k, or only `requested` (in increasing order). Each must hold `train.h5` and
     /// `dev.h5`; `test.h5` is in every chosen layer or in none. Other entries are ignored.

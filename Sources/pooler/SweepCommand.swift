@@ -120,7 +120,15 @@ struct SweepCommand: ParsableCommand {
         guard let reference = checked.last else { throw SweepError.noLayers(root: root, entries: []) }
         let referenceFiles = found.contains(reference) ? [] : [reference.dev] + (reference.test.map { [$0] } ?? [])
         try checkOutputs(found + (referenceFiles.isEmpty ? [] : [reference]))
-        let files = found.flatMap(\.files) + referenceFiles
+        // On --resume a finished layer whose files are unchanged (size, mtime) is read back from its
+        // result.json, not from its files: only its test split, which the final comparison may
+        // pool, is probed again.
+        let outURL = URL(fileURLWithPath: out, isDirectory: true)
+        let finished = { (layer: SweepLayer) -> Bool in
+            guard resume, let result = try? LayerResult.read(from: LayerSweep.resultFile(layer, in: outURL)) else { return false }
+            return result.inputs.allSatisfy { $0.change() == nil }
+        }
+        let files = found.flatMap { finished($0) ? ($0.test.map { [$0] } ?? []) : $0.files } + referenceFiles
         if !quiet { StandardError.print("sweep: \(found.count) layers (\(found.map(\.name).joined(separator: ", "))); checking \(files.count) files") }
         try InputProbe.check(files)
         let dim = try Trainer.InputSummary(path: found[0].train).dim

@@ -178,6 +178,21 @@ struct LayerSweepTests {
         #expect(throws: SweepError.self) { try moved.preflight(resume: true) }
     }
 
+    @Test("resume with the root spelled another way (a symbolic link): the finished layers are the same files")
+    func resumeThroughLink() throws {
+        let fixture = try SweepFixture()
+        let straight = try #require(try fixture.sweep(out: "out", training: nil).run(resume: false).report)
+        let link = fixture.path("link")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fixture.root)
+        let layers = try SweepLayer.discover(root: link)
+        let settings = SweepSettings(root: link, layers: layers.map(\.layer), strategies: ["mean", "max"], training: nil,
+                                     resamples: 200)
+        let again = LayerSweep(layers: layers, settings: settings, output: URL(fileURLWithPath: fixture.path("out")),
+                               workers: 2, toolVersion: "test")
+        let resumed = try #require(try again.run(resume: true).report)
+        #expect(resumed.layers.map(\.methods) == straight.layers.map(\.methods))
+    }
+
     @Test("without a head: fixed strategies only; no test split: dev only, no comparison figures")
     func fixedOnlyWithoutTest() throws {
         let fixture = try SweepFixture(test: false)
