@@ -32,11 +32,16 @@ public struct LayerSweep {
     /// Recorded in each head's training summary.
     public var toolVersion: String
 
-    /// - Parameter referenceLayer: the root's highest layer (default: the highest of `layers`).
+    /// - Parameters:
+    ///   - layers: at least one (``SweepLayer/discover(root:requested:)`` finds one or throws).
+    ///   - referenceLayer: the root's highest layer (default: the highest of `layers`).
     public init(layers: [SweepLayer], referenceLayer: SweepLayer? = nil, settings: SweepSettings, output: URL, workers: Int,
                 batchSize: Int = 1024, toolVersion: String) {
+        guard let reference = referenceLayer ?? layers.max(by: { $0.layer < $1.layer }) else {
+            preconditionFailure("LayerSweep: no layers (SweepLayer.discover finds one or throws)")
+        }
         self.layers = layers
-        self.referenceLayer = referenceLayer ?? layers.max { $0.layer < $1.layer } ?? SweepLayer(layer: 0, train: "", dev: "", test: nil)
+        self.referenceLayer = reference
         self.settings = settings
         self.output = output
         self.workers = workers
